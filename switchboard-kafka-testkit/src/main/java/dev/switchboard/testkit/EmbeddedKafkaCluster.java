@@ -1,0 +1,271 @@
+package dev.switchboard.testkit;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.stream.Collectors;
+
+import org.apache.kafka.clients.CommonClientConfigs;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.Uuid;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One real Kafka cluster running in this JVM.
+ *
+ * <p>The node with the lowest id runs combined (broker and the single KRaft controller); further nodes are
+ * brokers only. A single voter keeps start-up sequential and fast, and is all a test or demo needs. Every node
+ * keeps its ports for the cluster's lifetime, so a stopped broker comes back on the address clients know.
+ *
+ * <p>Data lives in a temporary directory that {@link #close()} removes.
+ */
+public final class EmbeddedKafkaCluster implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(EmbeddedKafkaCluster.class);
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+
+    private final String name;
+    private final String clusterId;
+    private final Path dataDir;
+    private final Map<Integer, EmbeddedBroker> nodes;
+
+    private EmbeddedKafkaCluster(String name, String clusterId, Path dataDir, Map<Integer, EmbeddedBroker> nodes) {
+        this.name = name;
+        this.clusterId = clusterId;
+        this.dataDir = dataDir;
+        this.nodes = nodes;
+    }
+
+    public static Builder builder(String name) {
+        return new Builder(name);
+    }
+
+    /** A one-broker cluster with default settings. */
+    public static EmbeddedKafkaCluster start(String name) {
+        return builder(name).start();
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public String clusterId() {
+        return clusterId;
+    }
+
+    public List<Integer> nodeIds() {
+        return List.copyOf(nodes.keySet());
+    }
+
+    /** Bootstrap servers of the brokers that are running now. */
+    public String bootstrapServers() {
+        return nodes.values().stream()
+                .filter(EmbeddedBroker::isRunning)
+                .map(EmbeddedBroker::address)
+                .collect(Collectors.joining(","));
+    }
+
+    /** The address clients use for one node, running or not. */
+    public String brokerAddress(int nodeId) {
+        return node(nodeId).address();
+    }
+
+    /** Properties for an Admin, producer or consumer that talks to this cluster directly. */
+    public Map<String, Object> clientProperties() {
+        Map<String, Object> props = new LinkedHashMap<>();
+        props.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+        return props;
+    }
+
+    public Admin admin() {
+        Map<String, Object> props = clientProperties();
+        props.put(AdminClientConfig.CLIENT_ID_CONFIG, "testkit-admin-" + name);
+        return Admin.create(props);
+    }
+
+    /** Creates topics and waits until every partition has a leader. */
+    public void createTopic(String topic, int partitions, int replicationFactor) {
+        try (Admin admin = admin()) {
+            admin.createTopics(List.of(new NewTopic(topic, partitions, (short) replicationFactor)))
+                    .all().get(30, TimeUnit.SECONDS);
+            waitUntil(() -> admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic)
+                            .partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty()),
+                    "leaders for " + topic);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("could not create topic " + topic + " on " + name, e);
+        }
+    }
+
+    /** Stops one broker for real: its port closes and clients see it gone. */
+    public void stopBroker(int nodeId) {
+        node(nodeId).stop();
+    }
+
+    /** Restarts a stopped broker on the same ports and data. */
+    public void startBroker(int nodeId) {
+        node(nodeId).start();
+    }
+
+    public boolean isRunning(int nodeId) {
+        return node(nodeId).isRunning();
+    }
+
+    private EmbeddedBroker node(int nodeId) {
+        EmbeddedBroker node = nodes.get(nodeId);
+        if (node == null) {
+            throw new IllegalArgumentException("cluster " + name + " has no node " + nodeId + "; nodes are " + nodes.keySet());
+        }
+        return node;
+    }
+
+    @Override
+    public void close() {
+        // Brokers first, controller last: a broker's shutdown talks to the controller.
+        List<EmbeddedBroker> reversed = new ArrayList<>(nodes.values());
+        Collections.reverse(reversed);
+        reversed.forEach(EmbeddedBroker::stop);
+        deleteRecursively(dataDir);
+        LOG.info("Stopped embedded Kafka cluster {}", name);
+    }
+
+    @Override
+    public String toString() {
+        return "EmbeddedKafkaCluster[" + name + " " + nodes.keySet() + " at " + bootstrapServers() + "]";
+    }
+
+    private void awaitBrokersRegistered() {
+        try (Admin admin = admin()) {
+            waitUntil(() -> admin.describeCluster().nodes().get().size() == nodes.size(),
+                    "all " + nodes.size() + " brokers of " + name + " to register");
+        }
+    }
+
+    interface Condition {
+        boolean holds() throws Exception;
+    }
+
+    static void waitUntil(Condition condition, String what) {
+        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+        Exception last = null;
+        while (System.nanoTime() < deadline) {
+            try {
+                if (condition.holds()) {
+                    return;
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted waiting for " + what, e);
+            } catch (Exception e) {
+                last = e;
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted waiting for " + what, e);
+            }
+        }
+        throw new IllegalStateException("timed out after " + START_TIMEOUT + " waiting for " + what, last);
+    }
+
+    static void deleteRecursively(Path dir) {
+        if (dir == null || !Files.exists(dir)) {
+            return;
+        }
+        try (var paths = Files.walk(dir)) {
+            paths.sorted(Collections.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Describes a cluster to start. */
+    public static final class Builder {
+        private final String name;
+        private int[] nodeIds = {0};
+        private final Properties overrides = new Properties();
+
+        private Builder(String name) {
+            if (name == null || name.isBlank()) {
+                throw new IllegalArgumentException("cluster name must not be blank");
+            }
+            this.name = name;
+        }
+
+        /** Brokers with ids 0..count-1. */
+        public Builder brokers(int count) {
+            if (count < 1) {
+                throw new IllegalArgumentException("a cluster needs at least one broker, got " + count);
+            }
+            int[] ids = new int[count];
+            Arrays.setAll(ids, i -> i);
+            this.nodeIds = ids;
+            return this;
+        }
+
+        /** Explicit node ids, which need not be contiguous. */
+        public Builder nodeIds(int... ids) {
+            if (ids.length == 0 || Arrays.stream(ids).distinct().count() != ids.length || Arrays.stream(ids).anyMatch(i -> i < 0)) {
+                throw new IllegalArgumentException("node ids must be distinct, non-negative and not empty: " + Arrays.toString(ids));
+            }
+            this.nodeIds = Arrays.stream(ids).sorted().toArray();
+            return this;
+        }
+
+        /** A broker setting applied to every node. */
+        public Builder brokerProperty(String key, Object value) {
+            overrides.put(key, String.valueOf(value));
+            return this;
+        }
+
+        public EmbeddedKafkaCluster start() {
+            long started = System.nanoTime();
+            String clusterId = Uuid.randomUuid().toString();
+            Path dataDir;
+            try {
+                dataDir = Files.createTempDirectory("switchboard-kafka-" + name + "-");
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot create a data directory for cluster " + name, e);
+            }
+            int controllerId = nodeIds[0];
+            int controllerPort = FreePorts.next();
+            Map<Integer, EmbeddedBroker> nodes = new LinkedHashMap<>();
+            for (int nodeId : nodeIds) {
+                Properties props = BrokerProperties.forNode(nodeId, nodeId == controllerId, controllerId, controllerPort,
+                        FreePorts.next(), nodeIds.length, dataDir.resolve("node-" + nodeId));
+                props.putAll(overrides);
+                nodes.put(nodeId, new EmbeddedBroker(name, nodeId, clusterId, props, dataDir.resolve("node-" + nodeId)));
+            }
+            EmbeddedKafkaCluster cluster = new EmbeddedKafkaCluster(name, clusterId, dataDir, nodes);
+            try {
+                nodes.values().forEach(EmbeddedBroker::format);
+                nodes.values().forEach(EmbeddedBroker::start);
+                cluster.awaitBrokersRegistered();
+            } catch (RuntimeException e) {
+                cluster.close();
+                throw e;
+            }
+            LOG.info("Started embedded Kafka cluster {} (id {}) with nodes {} at {} in {} ms", name, clusterId,
+                    nodes.keySet(), cluster.bootstrapServers(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+            return cluster;
+        }
+    }
+}

@@ -1,0 +1,9 @@
+/**
+ * Real Apache Kafka, started in-process.
+ *
+ * <p>{@link dev.switchboard.testkit.EmbeddedKafkaCluster} formats storage with Kafka's own StorageTool and
+ * starts {@code KafkaRaftServer}s, so tests and the demo talk to the same broker code that runs in production.
+ * Several independent clusters can live in one JVM. {@link dev.switchboard.testkit.SharedClusters} lets JUnit 5
+ * test classes share clusters so the suite stays fast on small machines.
+ */
+package dev.switchboard.testkit;

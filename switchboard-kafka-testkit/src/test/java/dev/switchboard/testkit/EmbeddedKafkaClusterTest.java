@@ -1,0 +1,98 @@
+package dev.switchboard.testkit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.Node;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
+
+class EmbeddedKafkaClusterTest {
+
+    @Test
+    void twoIndependentClustersWithNonContiguousNodeIdsServeRecords() throws Exception {
+        try (EmbeddedKafkaCluster first = EmbeddedKafkaCluster.builder("first").nodeIds(3, 7).start();
+             EmbeddedKafkaCluster second = EmbeddedKafkaCluster.start("second")) {
+            assertThat(first.clusterId()).isNotEqualTo(second.clusterId());
+            try (Admin admin = first.admin()) {
+                assertThat(admin.describeCluster().nodes().get(10, TimeUnit.SECONDS)).extracting(Node::id)
+                        .containsExactlyInAnyOrder(3, 7);
+                assertThat(admin.describeCluster().clusterId().get(10, TimeUnit.SECONDS)).isEqualTo(first.clusterId());
+            }
+            first.createTopic("orders", 2, 2);
+            List<String> sent = List.of("a", "b", "c");
+            produce(first, "orders", sent);
+            assertThat(consume(first, "orders", sent.size())).containsExactlyInAnyOrderElementsOf(sent);
+            // The second cluster is a different cluster: the topic does not exist there.
+            try (Admin admin = second.admin()) {
+                assertThat(admin.listTopics().names().get(10, TimeUnit.SECONDS)).doesNotContain("orders");
+            }
+        }
+    }
+
+    @Test
+    void stoppedBrokerComesBackOnTheSameAddress() throws Exception {
+        try (EmbeddedKafkaCluster cluster = EmbeddedKafkaCluster.builder("restart").brokers(2).start()) {
+            String address = cluster.brokerAddress(1);
+            cluster.stopBroker(1);
+            assertThat(cluster.isRunning(1)).isFalse();
+            assertThat(cluster.bootstrapServers()).doesNotContain(address);
+            cluster.startBroker(1);
+            assertThat(cluster.bootstrapServers()).contains(address);
+            cluster.createTopic("after-restart", 2, 2);
+        }
+    }
+
+    @Test
+    void rejectsNonsenseShapes() {
+        assertThatThrownBy(() -> EmbeddedKafkaCluster.builder("x").brokers(0)).hasMessageContaining("at least one broker");
+        assertThatThrownBy(() -> EmbeddedKafkaCluster.builder("x").nodeIds(1, 1)).hasMessageContaining("distinct");
+        assertThatThrownBy(() -> EmbeddedKafkaCluster.builder(" ")).hasMessageContaining("blank");
+    }
+
+    static void produce(EmbeddedKafkaCluster cluster, String topic, List<String> values) throws Exception {
+        Map<String, Object> props = cluster.clientProperties();
+        props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
+        props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(props)) {
+            for (String value : values) {
+                producer.send(new ProducerRecord<>(topic, value, value)).get(30, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    static List<String> consume(EmbeddedKafkaCluster cluster, String topic, int expected) {
+        Map<String, Object> props = cluster.clientProperties();
+        props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
+        props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
+        List<String> values = new ArrayList<>();
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(props)) {
+            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+                    .map(p -> new TopicPartition(topic, p.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (values.size() < expected && System.nanoTime() < deadline) {
+                for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(200))) {
+                    values.add(record.value());
+                }
+            }
+        }
+        return values;
+    }
+}
