@@ -1,0 +1,36 @@
+package dev.switchboard.config;
+
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Everything {@code switchboard serve} needs: the client-facing listener, the admin API, the upstream
+ * clusters and which of them serves clients.
+ */
+public record GatewayConfig(ListenerConfig listener, AdminConfig admin, List<ClusterConfig> clusters, String activeCluster) {
+
+    public GatewayConfig {
+        ConfigException.require(listener != null, "listener", "is required");
+        admin = admin == null ? AdminConfig.DEFAULT : admin;
+        ConfigException.require(clusters != null && !clusters.isEmpty(), "clusters", "must list at least one upstream cluster");
+        clusters = List.copyOf(clusters);
+        Set<String> names = new HashSet<>();
+        for (int i = 0; i < clusters.size(); i++) {
+            ConfigException.require(clusters.get(i) != null, "clusters[" + i + "]", "is empty");
+            ConfigException.require(names.add(clusters.get(i).name()), "clusters[" + i + "].name",
+                    "'" + clusters.get(i).name() + "' is used by another cluster");
+        }
+        if (activeCluster == null && clusters.size() == 1) {
+            activeCluster = clusters.get(0).name();
+        }
+        ConfigException.requireText(activeCluster, "activeCluster");
+        ConfigException.require(names.contains(activeCluster), "activeCluster",
+                "'" + activeCluster + "' is not one of the configured clusters " + names);
+    }
+
+    public Optional<ClusterConfig> cluster(String name) {
+        return clusters.stream().filter(c -> c.name().equals(name)).findFirst();
+    }
+}

@@ -1,0 +1,29 @@
+package dev.switchboard.config;
+
+/**
+ * Where clients reach the gateway.
+ *
+ * @param bindHost        interface the listeners bind to
+ * @param advertisedHost  host name written into every broker address a client sees
+ * @param bootstrapPort   the one address clients configure
+ * @param nodePorts       one port per upstream node, handed out as nodes appear in metadata
+ * @param maxFrameBytes   largest request a client may send; a bigger frame closes that connection
+ */
+public record ListenerConfig(String bindHost, String advertisedHost, int bootstrapPort, PortRange nodePorts,
+                             int maxFrameBytes) {
+
+    public static final int DEFAULT_MAX_FRAME_BYTES = 100 * 1024 * 1024;
+
+    public ListenerConfig {
+        bindHost = bindHost == null ? "0.0.0.0" : bindHost;
+        advertisedHost = advertisedHost == null ? "localhost" : advertisedHost;
+        ConfigException.requireText(bindHost, "bindHost");
+        ConfigException.requireText(advertisedHost, "advertisedHost");
+        ConfigException.requirePort(bootstrapPort, "bootstrapPort");
+        ConfigException.require(nodePorts != null, "nodePorts", "is required, e.g. {first: 9093, last: 9192}");
+        ConfigException.require(!nodePorts.contains(bootstrapPort), "nodePorts",
+                "must not contain the bootstrap port " + bootstrapPort + ", was " + nodePorts);
+        maxFrameBytes = maxFrameBytes == 0 ? DEFAULT_MAX_FRAME_BYTES : maxFrameBytes;
+        ConfigException.require(maxFrameBytes >= 1024, "maxFrameBytes", "must be at least 1024, was " + maxFrameBytes);
+    }
+}

@@ -1,0 +1,348 @@
+package dev.switchboard.datapath;
+
+import java.net.SocketException;
+import java.nio.ByteBuffer;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.Optional;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.CorruptedFrameException;
+import io.netty.handler.codec.DecoderException;
+import io.netty.handler.codec.TooLongFrameException;
+import dev.switchboard.cluster.UpstreamCluster;
+import dev.switchboard.config.HostPort;
+import dev.switchboard.datapath.rewrite.RewriteContext;
+import org.apache.kafka.common.message.ApiVersionsResponseData;
+import org.apache.kafka.common.message.ApiVersionsResponseData.ApiVersion;
+import org.apache.kafka.common.message.ProduceRequestData;
+import org.apache.kafka.common.message.ResponseHeaderData;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.ByteBufferAccessor;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.requests.RequestUtils;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One client connection and the upstream connection that serves it.
+ *
+ * <pre>
+ *   Connecting ──upstream connected──▶ Forwarding ──either side closes / protocol error──▶ Closed
+ *        └──────────────cannot reach upstream / client left──────────────────────────────▶ Closed
+ * </pre>
+ *
+ * <ul>
+ *   <li>{@link Connecting}: the client is accepted but not read from, so nothing needs buffering.</li>
+ *   <li>{@link Forwarding}: each request is forwarded as the frame that arrived; the response queue keeps
+ *       per-connection order, which Kafka guarantees, so correlation ids are never renumbered.</li>
+ *   <li>{@link Closed}: terminal. The reason is logged once; requests still in flight are counted as failed.</li>
+ * </ul>
+ *
+ * <p>Both channels run on one event loop, so all fields are confined to it. Backpressure: while one side
+ * cannot take more writes, the gateway stops reading from the other.
+ */
+final class ClientConnection extends ChannelInboundHandlerAdapter implements RewriteContext {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ClientConnection.class);
+
+    sealed interface State permits Connecting, Forwarding, Closed {
+    }
+
+    record Connecting(UpstreamCluster cluster, HostPort target) implements State {
+    }
+
+    record Forwarding(UpstreamCluster cluster, HostPort target, Channel upstream) implements State {
+    }
+
+    record Closed(String cause, String reason) implements State {
+    }
+
+    private final DataPath dataPath;
+    private final Listener listener;
+    private final Instant openedAt = Instant.now();
+    private final ArrayDeque<InFlightRequest> inFlight = new ArrayDeque<>();
+    private final NegotiatedVersions versions = new NegotiatedVersions();
+    private Channel channel;
+    private volatile State state;
+    private volatile String clientId = "";
+    private volatile long requests;
+
+    ClientConnection(DataPath dataPath, Listener listener) {
+        this.dataPath = dataPath;
+        this.listener = listener;
+    }
+
+    ConnectionInfo info() {
+        State current = state;
+        String cluster = null;
+        String upstream = null;
+        if (current instanceof Connecting connecting) {
+            cluster = connecting.cluster().name();
+            upstream = connecting.target().toString();
+        } else if (current instanceof Forwarding forwarding) {
+            cluster = forwarding.cluster().name();
+            upstream = forwarding.target().toString();
+        }
+        String stateName = current == null ? "Accepted" : current.getClass().getSimpleName();
+        return new ConnectionInfo(clientId, remote(), listener.toString(), cluster, upstream, stateName, openedAt, requests);
+    }
+
+    // ---- client side ------------------------------------------------------------------------------------------
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        channel = ctx.channel();
+        channel.config().setAutoRead(false);
+        dataPath.connections().add(this);
+        dataPath.metrics().connectionOpened(listener.toString());
+        route(dataPath.clusters().active(), true);
+    }
+
+    private void route(UpstreamCluster cluster, boolean mayRediscover) {
+        Optional<HostPort> target = listener instanceof Listener.Node node
+                ? cluster.nodeAddress(node.nodeId())
+                : Optional.of(cluster.bootstrapTarget());
+        if (target.isEmpty()) {
+            int nodeId = ((Listener.Node) listener).nodeId();
+            if (!mayRediscover) {
+                close("unknown_node", "cluster " + cluster.name() + " has no node " + nodeId);
+                return;
+            }
+            // The client knows a node this gateway has not seen yet, e.g. after a gateway restart.
+            cluster.discover().whenComplete((view, error) -> channel.eventLoop().execute(() -> {
+                if (!(state instanceof Closed)) {
+                    route(cluster, false);
+                }
+            }));
+            return;
+        }
+        state = new Connecting(cluster, target.get());
+        dataPath.connector().connect(channel.eventLoop(), target.get(), this)
+                .addListener((ChannelFuture future) -> upstreamConnected(future, cluster, target.get()));
+    }
+
+    private void upstreamConnected(ChannelFuture future, UpstreamCluster cluster, HostPort target) {
+        if (state instanceof Closed) {
+            future.channel().close();
+            return;
+        }
+        if (!future.isSuccess()) {
+            close("upstream_unreachable", "cannot reach " + target + " of cluster " + cluster.name() + ": "
+                    + describe(future.cause()));
+            return;
+        }
+        state = new Forwarding(cluster, target, future.channel());
+        LOG.debug("Forwarding client={} listener={} cluster={} upstream={}", channel.remoteAddress(), listener,
+                cluster.name(), target);
+        channel.config().setAutoRead(true);
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        RequestFrame request = (RequestFrame) msg;
+        if (!(state instanceof Forwarding forwarding)) {
+            request.release();
+            return;
+        }
+        try {
+            forward(request, forwarding.upstream());
+        } catch (RuntimeException e) {
+            request.release();
+            throw e;
+        }
+    }
+
+    private void forward(RequestFrame request, Channel upstream) {
+        long received = System.nanoTime();
+        ApiKeys api = request.apiKey();
+        requests++;
+        String id = request.header().clientId();
+        if (id != null && !id.equals(clientId)) {
+            clientId = id;
+        }
+        if (!versions.allows(api.id, request.apiVersion())) {
+            if (api == ApiKeys.API_VERSIONS) {
+                // The protocol's own answer to a client newer than us: tell it which versions to retry with.
+                answerUnsupportedApiVersions(request);
+                return;
+            }
+            dataPath.metrics().requestFailed(api, "version_not_negotiated");
+            throw new ProtocolViolation(api.name + " v" + request.apiVersion() + " is outside the negotiated range "
+                    + versions.describe(api.id));
+        }
+        dataPath.metrics().requestReceived(api, request.size());
+        if (expectsResponse(request)) {
+            inFlight.add(new InFlightRequest(request.correlationId(), api, request.apiVersion(), received, System.nanoTime()));
+        }
+        upstream.write(request.frame(), upstream.voidPromise());
+    }
+
+    /** Produce with acks=0 is the one request a broker never answers. */
+    private static boolean expectsResponse(RequestFrame request) {
+        if (request.apiKey() != ApiKeys.PRODUCE) {
+            return true;
+        }
+        try {
+            return new ProduceRequestData(new ByteBufferAccessor(request.body().duplicate()), request.apiVersion()).acks() != 0;
+        } catch (RuntimeException e) {
+            throw new ProtocolViolation("unreadable Produce v" + request.apiVersion() + " request: " + e.getMessage());
+        }
+    }
+
+    private void answerUnsupportedApiVersions(RequestFrame request) {
+        int correlationId = request.correlationId();
+        request.release();
+        ApiVersionsResponseData response = new ApiVersionsResponseData().setErrorCode(Errors.UNSUPPORTED_VERSION.code());
+        response.apiKeys().add(new ApiVersion().setApiKey(ApiKeys.API_VERSIONS.id)
+                .setMinVersion(GatewayApis.oldestVersion(ApiKeys.API_VERSIONS.id))
+                .setMaxVersion(GatewayApis.latestVersion(ApiKeys.API_VERSIONS.id)));
+        // Version 0 is the format every client can read, which is why the protocol prescribes it here.
+        ByteBuffer encoded = RequestUtils.serialize(new ResponseHeaderData().setCorrelationId(correlationId), (short) 0, response, (short) 0);
+        ByteBuf frame = Unpooled.buffer(KafkaFrameDecoder.SIZE_PREFIX + encoded.remaining());
+        frame.writeInt(encoded.remaining()).writeBytes(encoded);
+        channel.writeAndFlush(frame, channel.voidPromise());
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (state instanceof Forwarding forwarding) {
+            forwarding.upstream().flush();
+        }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (state instanceof Forwarding forwarding) {
+            forwarding.upstream().config().setAutoRead(ctx.channel().isWritable());
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        close("client_closed", "the client closed the connection");
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        close(causeLabel(cause), describe(cause));
+    }
+
+    // ---- upstream side, called by UpstreamHandler on the same event loop ---------------------------------------
+
+    void onResponse(ByteBuf frame) {
+        if (!(state instanceof Forwarding forwarding)) {
+            frame.release();
+            return;
+        }
+        long arrived = System.nanoTime();
+        InFlightRequest request = inFlight.poll();
+        int correlationId = frame.getInt(frame.readerIndex() + KafkaFrameDecoder.SIZE_PREFIX);
+        if (request == null || request.correlationId() != correlationId) {
+            frame.release();
+            close("upstream_protocol_error", "upstream sent a response with correlation id " + correlationId
+                    + " but the next request in flight is " + (request == null ? "none" : request.correlationId()));
+            return;
+        }
+        ByteBuf response = frame;
+        if (dataPath.rewriters().interestedIn(request.apiKey(), request.apiVersion())) {
+            try {
+                response = dataPath.rewriters().rewrite(frame, request.apiKey(), request.apiVersion(), this);
+            } catch (RuntimeException e) {
+                frame.release();
+                close("upstream_protocol_error", describe(e));
+                return;
+            }
+        }
+        int bytes = response.readableBytes();
+        channel.write(response, channel.voidPromise());
+        long sent = System.nanoTime();
+        dataPath.metrics().responseSent(request.apiKey(), bytes, sent - request.receivedNanos(),
+                (request.forwardedNanos() - request.receivedNanos()) + (sent - arrived));
+    }
+
+    void flushToClient() {
+        if (channel.isActive()) {
+            channel.flush();
+        }
+    }
+
+    void upstreamWritabilityChanged(boolean writable) {
+        channel.config().setAutoRead(writable);
+    }
+
+    // ---- RewriteContext ---------------------------------------------------------------------------------------
+
+    @Override
+    public HostPort gatewayAddress(int nodeId, String upstreamHost, int upstreamPort) {
+        return dataPath.addresses().gatewayAddress(((Forwarding) state).cluster(), nodeId, upstreamHost, upstreamPort);
+    }
+
+    @Override
+    public void negotiated(List<ApiVersion> apiVersions) {
+        versions.negotiated(apiVersions);
+    }
+
+    // ---- closing ----------------------------------------------------------------------------------------------
+
+    /** Closes both sides once. {@code cause} is a short label for metrics, {@code reason} the sentence logged. */
+    void close(String cause, String reason) {
+        State previous = state;
+        if (previous instanceof Closed) {
+            return;
+        }
+        state = new Closed(cause, reason);
+        if (cause.equals("client_closed")) {
+            LOG.debug("Connection closed: cause={} client={} clientId={} listener={} reason={}", cause,
+                    remote(), clientId, listener, reason);
+        } else {
+            LOG.warn("Closing connection: cause={} client={} clientId={} listener={} reason={}", cause,
+                    remote(), clientId, listener, reason);
+        }
+        for (InFlightRequest request : inFlight) {
+            dataPath.metrics().requestFailed(request.apiKey(), cause);
+        }
+        inFlight.clear();
+        if (previous instanceof Forwarding forwarding) {
+            forwarding.upstream().close();
+        }
+        if (channel != null) {
+            channel.close();
+            dataPath.connections().remove(this);
+            dataPath.metrics().connectionClosed(cause);
+        }
+    }
+
+    private String remote() {
+        return channel == null ? "?" : String.valueOf(channel.remoteAddress());
+    }
+
+    private static String causeLabel(Throwable cause) {
+        Throwable root = cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
+        if (root instanceof TooLongFrameException) {
+            return "frame_too_large";
+        }
+        if (root instanceof CorruptedFrameException) {
+            return "corrupt_frame";
+        }
+        if (root instanceof ProtocolViolation) {
+            return "protocol_violation";
+        }
+        if (root instanceof SocketException || root instanceof java.io.IOException) {
+            return "client_io_error";
+        }
+        return "internal_error";
+    }
+
+    static String describe(Throwable cause) {
+        Throwable root = cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
+        String message = root.getMessage();
+        return root instanceof ProtocolViolation ? message : root.getClass().getSimpleName() + (message == null ? "" : ": " + message);
+    }
+}

@@ -1,0 +1,22 @@
+package dev.switchboard.datapath.rewrite;
+
+import org.apache.kafka.common.message.ShareAcknowledgeResponseData;
+import org.apache.kafka.common.protocol.ApiKeys;
+
+/** ShareAcknowledge (KIP-932): new leaders' addresses, as in Fetch. */
+public final class ShareAcknowledgeRewriter implements ResponseRewriter<ShareAcknowledgeResponseData> {
+
+    @Override
+    public ApiKeys apiKey() {
+        return ApiKeys.SHARE_ACKNOWLEDGE;
+    }
+
+    @Override
+    public boolean rewrite(ShareAcknowledgeResponseData response, short version, RewriteContext context) {
+        boolean changed = false;
+        for (ShareAcknowledgeResponseData.NodeEndpoint node : response.nodeEndpoints()) {
+            changed |= NodeEndpoints.rewrite(context, node.nodeId(), node.host(), node.port(), node::setHost, node::setPort);
+        }
+        return changed;
+    }
+}

@@ -1,0 +1,26 @@
+package dev.switchboard.gateway;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+import dev.switchboard.datapath.ConnectionInfo;
+
+/** What {@code GET /api/v1/status} shows: clusters, listeners and who is connected. */
+public record GatewayStatus(String activeCluster, List<Cluster> clusters, Listeners listeners, int openConnections,
+                            List<ClientGroup> clients) {
+
+    /** One upstream cluster. {@code nodes} maps node id to the broker address the gateway routes to. */
+    public record Cluster(String name, String bootstrapServers, boolean active, boolean reachable, String clusterId,
+                          Map<Integer, String> nodes, String lastError, Instant checkedAt) {
+    }
+
+    /** Where clients connect. {@code nodePorts} maps node id to the gateway port that stands for it. */
+    public record Listeners(String bindHost, String advertisedHost, int bootstrapPort, String nodePortRange,
+                            Map<Integer, Integer> nodePorts) {
+    }
+
+    /** The open connections of one client id. */
+    public record ClientGroup(String clientId, int connections, List<ConnectionInfo> details) {
+    }
+}

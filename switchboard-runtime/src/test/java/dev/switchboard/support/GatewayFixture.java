@@ -1,0 +1,106 @@
+package dev.switchboard.support;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import dev.switchboard.config.AdminConfig;
+import dev.switchboard.config.ClusterConfig;
+import dev.switchboard.config.GatewayConfig;
+import dev.switchboard.config.ListenerConfig;
+import dev.switchboard.config.PortRange;
+import dev.switchboard.gateway.Gateway;
+import dev.switchboard.testkit.EmbeddedKafkaCluster;
+import dev.switchboard.testkit.FreePorts;
+import org.apache.kafka.clients.CommonClientConfigs;
+
+/**
+ * A gateway on free local ports in front of embedded clusters, advertising 127.0.0.1 while the brokers
+ * advertise localhost, with an {@link UpstreamAddressDetector} on every client connection.
+ */
+public final class GatewayFixture implements AutoCloseable {
+
+    public static final String ADVERTISED_HOST = "127.0.0.1";
+
+    private final Gateway gateway;
+    private final UpstreamAddressDetector detector = new UpstreamAddressDetector();
+    private final int bootstrapPort;
+    private final PortRange nodePorts;
+
+    public GatewayFixture(EmbeddedKafkaCluster... clusters) {
+        this(100, clusters);
+    }
+
+    public GatewayFixture(int maxFrameKiB, EmbeddedKafkaCluster... clusters) {
+        this.bootstrapPort = FreePorts.next();
+        int first = freeRange(8);
+        this.nodePorts = new PortRange(first, first + 7);
+        List<ClusterConfig> upstreams = new java.util.ArrayList<>();
+        for (EmbeddedKafkaCluster cluster : clusters) {
+            upstreams.add(new ClusterConfig(cluster.name(), cluster.bootstrapServers(), Map.of()));
+            for (int nodeId : cluster.nodeIds()) {
+                String address = cluster.brokerAddress(nodeId);
+                detector.watch("localhost", Integer.parseInt(address.substring(address.lastIndexOf(':') + 1)));
+            }
+        }
+        GatewayConfig config = new GatewayConfig(
+                new ListenerConfig("127.0.0.1", ADVERTISED_HOST, bootstrapPort, nodePorts, maxFrameKiB * 1024),
+                new AdminConfig("127.0.0.1", 0), upstreams, clusters[0].name());
+        this.gateway = Gateway.start(config, List.of(detector));
+    }
+
+    public Gateway gateway() {
+        return gateway;
+    }
+
+    public String bootstrap() {
+        return ADVERTISED_HOST + ":" + bootstrapPort;
+    }
+
+    public int bootstrapPort() {
+        return bootstrapPort;
+    }
+
+    public PortRange nodePorts() {
+        return nodePorts;
+    }
+
+    /** Client properties that point at the gateway and nowhere else. */
+    public Map<String, Object> clientProperties(String clientId) {
+        Map<String, Object> props = new HashMap<>();
+        props.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrap());
+        props.put(CommonClientConfigs.CLIENT_ID_CONFIG, clientId);
+        return props;
+    }
+
+    public UpstreamAddressDetector detector() {
+        return detector;
+    }
+
+    @Override
+    public void close() {
+        gateway.close();
+    }
+
+    /** A run of consecutive free ports; retried because another process may take one meanwhile. */
+    private static int freeRange(int size) {
+        for (int attempt = 0; attempt < 50; attempt++) {
+            int first = FreePorts.next();
+            if (first + size > 65535) {
+                continue;
+            }
+            boolean free = true;
+            for (int port = first; port < first + size && free; port++) {
+                try (java.net.ServerSocket socket = new java.net.ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
+                    socket.setReuseAddress(true);
+                } catch (java.io.IOException e) {
+                    free = false;
+                }
+            }
+            if (free) {
+                return first;
+            }
+        }
+        throw new IllegalStateException("no run of " + size + " free ports");
+    }
+}

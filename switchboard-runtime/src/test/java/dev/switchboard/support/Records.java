@@ -1,0 +1,62 @@
+package dev.switchboard.support;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Counting records for loss and duplication. */
+public final class Records {
+
+    private Records() {
+    }
+
+    /** Polls until {@code expected} records arrived or the timeout passed, then polls once more to catch duplicates. */
+    public static List<String> pollValues(Consumer<String, String> consumer, int expected, Duration timeout) {
+        List<String> values = new ArrayList<>();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (values.size() < expected && System.nanoTime() < deadline) {
+            for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(100))) {
+                values.add(record.value());
+            }
+        }
+        for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(300))) {
+            values.add(record.value());
+        }
+        return values;
+    }
+
+    /** Asserts that {@code received} holds every one of {@code sent} exactly once. */
+    public static void assertExactlyOnce(Collection<String> sent, Collection<String> received) {
+        Map<String, Long> counts = received.stream().collect(Collectors.groupingBy(Function.identity(), Collectors.counting()));
+        List<String> lost = sent.stream().filter(v -> !counts.containsKey(v)).toList();
+        Map<String, Long> duplicated = new HashMap<>();
+        counts.forEach((value, count) -> {
+            if (count > 1) {
+                duplicated.put(value, count);
+            }
+        });
+        List<String> unexpected = counts.keySet().stream().filter(v -> !sent.contains(v)).toList();
+        assertThat(lost).as("records lost").isEmpty();
+        assertThat(duplicated).as("records duplicated").isEmpty();
+        assertThat(unexpected).as("records never sent").isEmpty();
+        assertThat(received).hasSameSizeAs(sent);
+    }
+
+    public static List<String> numbered(String prefix, int count) {
+        List<String> values = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            values.add(prefix + "-" + i);
+        }
+        return values;
+    }
+}
