@@ -174,7 +174,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rew
                 return;
             }
             dataPath.metrics().requestFailed(api, "version_not_negotiated");
-            throw new ProtocolViolation(api.name + " v" + request.apiVersion() + " is outside the negotiated range "
+            throw new ProtocolViolation("version_not_negotiated", api.name + " v" + request.apiVersion() + " is outside the negotiated range "
                     + versions.describe(api.id));
         }
         dataPath.metrics().requestReceived(api, request.size());
@@ -192,7 +192,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rew
         try {
             return new ProduceRequestData(new ByteBufferAccessor(request.body().duplicate()), request.apiVersion()).acks() != 0;
         } catch (RuntimeException e) {
-            throw new ProtocolViolation("unreadable Produce v" + request.apiVersion() + " request: " + e.getMessage());
+            throw new ProtocolViolation("bad_request", "unreadable Produce v" + request.apiVersion() + " request: " + e.getMessage());
         }
     }
 
@@ -256,7 +256,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rew
                 response = dataPath.rewriters().rewrite(frame, request.apiKey(), request.apiVersion(), this);
             } catch (RuntimeException e) {
                 frame.release();
-                close("upstream_protocol_error", describe(e));
+                close(causeLabel(e), "cannot rewrite " + request.apiKey().name + " response: " + describe(e));
                 return;
             }
         }
@@ -331,8 +331,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rew
         if (root instanceof CorruptedFrameException) {
             return "corrupt_frame";
         }
-        if (root instanceof ProtocolViolation) {
-            return "protocol_violation";
+        if (root instanceof ProtocolViolation violation) {
+            return violation.cause();
         }
         if (root instanceof SocketException || root instanceof java.io.IOException) {
             return "client_io_error";
@@ -343,6 +343,9 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rew
     static String describe(Throwable cause) {
         Throwable root = cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
         String message = root.getMessage();
+        if (root instanceof TooLongFrameException) {
+            return "frame exceeds listener.maxFrameBytes: " + message;
+        }
         return root instanceof ProtocolViolation ? message : root.getClass().getSimpleName() + (message == null ? "" : ": " + message);
     }
 }

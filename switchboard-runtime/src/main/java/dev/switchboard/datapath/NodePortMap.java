@@ -56,7 +56,7 @@ public final class NodePortMap {
             return existing;
         }
         if (nextPort > range.last()) {
-            throw new ProtocolViolation("node port range " + range + " is used up: no port left for node " + nodeId
+            throw new ProtocolViolation("node_ports_exhausted", "node port range " + range + " is used up: no port left for node " + nodeId
                     + "; widen listener.nodePorts");
         }
         int port = nextPort++;

@@ -23,18 +23,18 @@ public final class RequestHeaderDecoder extends MessageToMessageDecoder<ByteBuf>
         int start = frame.readerIndex() + KafkaFrameDecoder.SIZE_PREFIX;
         int length = frame.readableBytes() - KafkaFrameDecoder.SIZE_PREFIX;
         if (length < MIN_HEADER_BYTES) {
-            throw new ProtocolViolation("request of " + length + " bytes is too short for a request header");
+            throw new ProtocolViolation("bad_header", "request of " + length + " bytes is too short for a request header");
         }
         int apiKey = frame.getShort(start);
         if (!GatewayApis.forwards(apiKey)) {
-            throw new ProtocolViolation("unknown or unsupported API key " + apiKey);
+            throw new ProtocolViolation("unknown_api_key", "unknown or unsupported API key " + apiKey);
         }
         ByteBuffer buffer = frame.nioBuffer(start, length);
         RequestHeader header;
         try {
             header = RequestHeader.parse(buffer);
         } catch (RuntimeException e) {
-            throw new ProtocolViolation("unreadable request header for API key " + apiKey + ": " + e.getMessage());
+            throw new ProtocolViolation("bad_header", "unreadable request header for API key " + apiKey + ": " + e.getMessage());
         }
         // After parse() the buffer's position is the first byte of the body.
         out.add(new RequestFrame(header, frame.retain(), buffer.slice()));

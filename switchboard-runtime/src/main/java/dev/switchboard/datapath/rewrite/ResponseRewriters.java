@@ -52,14 +52,14 @@ public final class ResponseRewriters {
         try {
             header = new ResponseHeaderData(accessor, headerVersion);
         } catch (RuntimeException e) {
-            throw new ProtocolViolation("unreadable " + apiKey.name + " v" + version + " response header from upstream: " + e);
+            throw new ProtocolViolation("upstream_protocol_error", "unreadable " + apiKey.name + " v" + version + " response header from upstream: " + e);
         }
         ByteBuffer bodyBytes = buffer.slice();
         try {
             body = decodeBody(apiKey, version, bodyBytes.duplicate());
         } catch (RuntimeException e) {
             if (apiKey != ApiKeys.API_VERSIONS) {
-                throw new ProtocolViolation("unreadable " + apiKey.name + " v" + version + " response from upstream: " + e);
+                throw new ProtocolViolation("upstream_protocol_error", "unreadable " + apiKey.name + " v" + version + " response from upstream: " + e);
             }
             // A broker that does not support the requested ApiVersions version answers in v0, as the protocol says.
             version = 0;
