@@ -30,6 +30,7 @@ public final class ConfigException extends RuntimeException {
     }
 
     static void requirePort(int port, String key) {
+        require(port != 0, key, "is required: a port between 1 and 65535");
         require(port >= 1 && port <= 65535, key, "must be a port between 1 and 65535, was " + port);
     }
 

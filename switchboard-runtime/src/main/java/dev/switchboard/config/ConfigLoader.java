@@ -19,7 +19,6 @@ public final class ConfigLoader {
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
             .enable(DeserializationFeature.FAIL_ON_NUMBERS_FOR_ENUMS);
 
     private ConfigLoader() {
@@ -27,24 +26,31 @@ public final class ConfigLoader {
 
     public static GatewayConfig load(Path file) {
         try (InputStream in = Files.newInputStream(file)) {
-            GatewayConfig config = YAML.readValue(in, GatewayConfig.class);
-            if (config == null) {
+            com.fasterxml.jackson.databind.JsonNode tree = YAML.readTree(in);
+            if (tree == null || tree.isMissingNode() || tree.isNull()) {
                 throw new InvalidConfigException(file, "(document)", "is empty");
             }
-            return config;
+            KnownKeys.firstUnknown(tree, GatewayConfig.class, "").ifPresent(unknown -> {
+                throw new InvalidConfigException(file, unknown.path(), "is not a known key; expected one of " + unknown.known());
+            });
+            return YAML.treeToValue(tree, GatewayConfig.class);
         } catch (NoSuchFileException e) {
             throw new InvalidConfigException(file, "(file)", "does not exist");
         } catch (JsonMappingException e) {
             throw translate(file, e);
         } catch (JsonProcessingException e) {
-            throw new InvalidConfigException(file, "(syntax)", "is not valid YAML at line "
-                    + e.getLocation().getLineNr() + ": " + e.getOriginalMessage());
+            throw syntaxError(file, e);
         } catch (IOException e) {
             throw new InvalidConfigException(file, "(file)", "cannot be read: " + e.getMessage());
         }
     }
 
     private static InvalidConfigException translate(Path file, JsonMappingException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof com.fasterxml.jackson.core.JsonParseException parse) {
+                return syntaxError(file, parse);
+            }
+        }
         String path = e.getPath().stream()
                 .map(ref -> ref.getFieldName() != null ? "." + ref.getFieldName() : "[" + ref.getIndex() + "]")
                 .collect(Collectors.joining()).replaceFirst("^\\.", "");
@@ -57,6 +63,12 @@ public final class ConfigLoader {
             return new InvalidConfigException(file, path, "is not a known key; expected one of " + unknown.getKnownPropertyIds());
         }
         return new InvalidConfigException(file, path.isEmpty() ? "(document)" : path, e.getOriginalMessage());
+    }
+
+    private static InvalidConfigException syntaxError(Path file, JsonProcessingException e) {
+        String line = e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr();
+        String message = e.getOriginalMessage() == null ? "" : e.getOriginalMessage().lines().findFirst().orElse("");
+        return new InvalidConfigException(file, "(syntax)", "is not valid YAML" + line + ": " + message);
     }
 
     private static ConfigException findConfigException(Throwable e) {
