@@ -1,0 +1,111 @@
+package dev.switchboard.admin;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.Supplier;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import dev.switchboard.config.AdminConfig;
+import dev.switchboard.gateway.Gateway;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Serves the admin API for one gateway. */
+public final class AdminServer implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(AdminServer.class);
+
+    private final HttpServer server;
+    private final ExecutorService executor;
+    private final Map<String, Supplier<Response>> getRoutes = new LinkedHashMap<>();
+
+    private AdminServer(HttpServer server, Gateway gateway) {
+        this.server = server;
+        this.executor = Executors.newFixedThreadPool(2, r -> {
+            Thread thread = new Thread(r, "switchboard-admin");
+            thread.setDaemon(true);
+            return thread;
+        });
+        getRoutes.put("/health/live", () -> Response.json(200, Map.of("status", "live")));
+        getRoutes.put("/health/ready", () -> readiness(gateway));
+        getRoutes.put("/metrics", () -> new Response(200, Response.PROMETHEUS_TEXT, gateway.metrics().scrape()));
+        getRoutes.put("/api/v1/status", () -> Response.json(200, gateway.status()));
+        server.createContext("/", this::handle);
+        server.setExecutor(executor);
+    }
+
+    public static AdminServer start(Gateway gateway, AdminConfig config) {
+        HttpServer http;
+        try {
+            http = HttpServer.create(new InetSocketAddress(config.bindHost(), config.port()), 64);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot serve the admin API on " + config.bindHost() + ":" + config.port()
+                    + ": " + e.getMessage(), e);
+        }
+        AdminServer admin = new AdminServer(http, gateway);
+        http.start();
+        LOG.info("Admin API at http://{}:{}/", config.bindHost(), admin.port());
+        return admin;
+    }
+
+    public int port() {
+        return server.getAddress().getPort();
+    }
+
+    private static Response readiness(Gateway gateway) {
+        var active = gateway.clusters().active();
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("status", gateway.ready() ? "ready" : "not ready");
+        body.put("activeCluster", active.name());
+        if (!gateway.ready()) {
+            body.put("reason", "active cluster " + active.name() + " is unreachable: " + active.view().lastError());
+        }
+        return Response.json(gateway.ready() ? 200 : 503, body);
+    }
+
+    private void handle(HttpExchange exchange) throws IOException {
+        try (exchange) {
+            String path = exchange.getRequestURI().getPath();
+            Supplier<Response> route = getRoutes.get(path.length() > 1 && path.endsWith("/") ? path.substring(0, path.length() - 1) : path);
+            Response response;
+            if (route == null) {
+                response = Response.json(404, Map.of("error", "no resource at " + path, "resources", getRoutes.keySet()));
+            } else if (!exchange.getRequestMethod().equals("GET") && !exchange.getRequestMethod().equals("HEAD")) {
+                exchange.getResponseHeaders().add("Allow", "GET, HEAD");
+                response = Response.error(405, exchange.getRequestMethod() + " is not allowed on " + path + "; use GET");
+            } else {
+                response = route.get();
+            }
+            send(exchange, response);
+        } catch (RuntimeException e) {
+            LOG.warn("Admin request {} {} failed: {}", exchange.getRequestMethod(), exchange.getRequestURI(), e.toString());
+            LOG.debug("Admin request failure", e);
+        }
+    }
+
+    private static void send(HttpExchange exchange, Response response) throws IOException {
+        byte[] body = response.body().getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().set("Content-Type", response.contentType());
+        boolean head = exchange.getRequestMethod().equals("HEAD");
+        exchange.sendResponseHeaders(response.status(), head ? -1 : body.length);
+        if (!head) {
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(body);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+        executor.shutdownNow();
+    }
+}
