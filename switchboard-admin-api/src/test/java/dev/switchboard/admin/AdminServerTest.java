@@ -74,8 +74,8 @@ class AdminServerTest {
             assertThat(metrics.headers().firstValue("Content-Type").orElse("")).startsWith("text/plain");
             assertThat(counter(metrics.body(), "switchboard_requests_total{api=\"Produce\"}")).isGreaterThanOrEqualTo(50);
             assertThat(counter(metrics.body(), "switchboard_requests_total{api=\"Metadata\"}")).isGreaterThanOrEqualTo(1);
-            assertThat(counter(metrics.body(), "switchboard_client_bytes_in_bytes_total{api=\"Produce\"}")).isPositive();
-            assertThat(counter(metrics.body(), "switchboard_client_bytes_out_bytes_total{api=\"Produce\"}")).isPositive();
+            assertThat(counter(metrics.body(), "switchboard_client_received_bytes_total{api=\"Produce\"}")).isPositive();
+            assertThat(counter(metrics.body(), "switchboard_client_sent_bytes_total{api=\"Produce\"}")).isPositive();
             assertThat(counter(metrics.body(), "switchboard_request_latency_seconds_count{api=\"Produce\"}")).isGreaterThanOrEqualTo(50);
             assertThat(counter(metrics.body(), "switchboard_gateway_latency_seconds_count{api=\"Produce\"}")).isGreaterThanOrEqualTo(50);
             assertThat(metrics.body()).contains("switchboard_request_latency_seconds_bucket{api=\"Produce\",le=\"0.001\"}");

@@ -104,9 +104,9 @@ public final class GatewayMetrics {
             // Micrometer returns the existing meter when two threads race to register the same one.
             requests = Counter.builder("switchboard.requests").description("Requests received from clients")
                     .tag("api", api).register(registry);
-            bytesIn = Counter.builder("switchboard.client.bytes.in").baseUnit("bytes")
+            bytesIn = Counter.builder("switchboard.client.received").baseUnit("bytes")
                     .description("Request bytes received from clients").tag("api", api).register(registry);
-            bytesOut = Counter.builder("switchboard.client.bytes.out").baseUnit("bytes")
+            bytesOut = Counter.builder("switchboard.client.sent").baseUnit("bytes")
                     .description("Response bytes sent to clients").tag("api", api).register(registry);
             totalLatency = Timer.builder("switchboard.request.latency")
                     .description("Time from a request's arrival to its response leaving, broker time included")

@@ -1,0 +1,116 @@
+package dev.switchboard.app;
+
+import java.io.PrintStream;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+import dev.switchboard.config.AdminConfig;
+import dev.switchboard.config.ClusterConfig;
+import dev.switchboard.config.GatewayConfig;
+import dev.switchboard.config.ListenerConfig;
+import dev.switchboard.config.PortRange;
+import dev.switchboard.testkit.EmbeddedKafkaCluster;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code switchboard demo}: two real Kafka clusters in this process, {@code primary} and {@code secondary},
+ * and a gateway in front of {@code primary}.
+ */
+@Command(name = "demo", mixinStandardHelpOptions = true,
+        description = "Start two embedded Kafka clusters and a gateway in front of 'primary'. Ctrl-C stops everything.")
+final class DemoCommand implements Callable<Integer> {
+
+    static final String DEMO_TOPIC = "demo";
+
+    @Option(names = "--bootstrap-port", defaultValue = "9092", description = "Gateway bootstrap port (default: ${DEFAULT-VALUE}).")
+    int bootstrapPort;
+
+    @Option(names = "--node-ports", defaultValue = "9093-9192", paramLabel = "FIRST-LAST",
+            description = "Range for per-node ports (default: ${DEFAULT-VALUE}).")
+    String nodePorts;
+
+    @Option(names = "--admin-port", defaultValue = "8080", description = "Admin API port (default: ${DEFAULT-VALUE}).")
+    int adminPort;
+
+    @Option(names = "--host", defaultValue = "localhost", description = "Host name clients use (default: ${DEFAULT-VALUE}).")
+    String advertisedHost;
+
+    @Option(names = "--brokers", defaultValue = "1", description = "Brokers per cluster (default: ${DEFAULT-VALUE}).")
+    int brokers;
+
+    @Override
+    public Integer call() throws Exception {
+        try (RunningGateway running = start(System.out)) {
+            running.awaitShutdown();
+        }
+        return 0;
+    }
+
+    RunningGateway start(PrintStream out) {
+        PortRange range = parseRange(nodePorts);
+        RunningGateway running = new RunningGateway();
+        try {
+            out.println("Starting two embedded Kafka clusters...");
+            EmbeddedKafkaCluster primary = EmbeddedKafkaCluster.builder("primary").brokers(brokers).start();
+            running.own(primary);
+            EmbeddedKafkaCluster secondary = EmbeddedKafkaCluster.builder("secondary").brokers(brokers).start();
+            running.own(secondary);
+            primary.createTopic(DEMO_TOPIC, 3, Math.min(brokers, 3));
+            GatewayConfig config = new GatewayConfig(
+                    new ListenerConfig("127.0.0.1", advertisedHost, bootstrapPort, range, 0),
+                    new AdminConfig("127.0.0.1", adminPort),
+                    List.of(new ClusterConfig("primary", primary.bootstrapServers(), Map.of()),
+                            new ClusterConfig("secondary", secondary.bootstrapServers(), Map.of())),
+                    "primary");
+            running.start(config);
+            printWelcome(out, primary, secondary, running.adminPort());
+            return running;
+        } catch (RuntimeException e) {
+            running.close();
+            throw e;
+        }
+    }
+
+    private void printWelcome(PrintStream out, EmbeddedKafkaCluster primary, EmbeddedKafkaCluster secondary, int admin) {
+        String bootstrap = advertisedHost + ":" + bootstrapPort;
+        out.printf("""
+
+                Switchboard demo is running.
+
+                  Kafka bootstrap (through the gateway):  %1$s
+                  Active cluster:                         primary   (%2$s, id %3$s)
+                  Standby cluster:                        secondary (%4$s, id %5$s)
+                  Topic ready to use:                     %6$s
+
+                Try it (clients only ever see %1$s and the gateway's node ports):
+                  kcat -b %1$s -L
+                  echo "hello through the gateway" | kcat -b %1$s -t %6$s -P
+                  kcat -b %1$s -t %6$s -C -o beginning -e
+                  kafka-console-producer.sh --bootstrap-server %1$s --topic %6$s
+                  kafka-console-consumer.sh --bootstrap-server %1$s --topic %6$s --from-beginning
+
+                Watch it:
+                  curl http://127.0.0.1:%7$d/api/v1/status
+                  curl http://127.0.0.1:%7$d/metrics
+                  curl http://127.0.0.1:%7$d/health/ready
+
+                Ctrl-C stops the gateway and both clusters.
+                """, bootstrap, primary.bootstrapServers(), primary.clusterId(), secondary.bootstrapServers(),
+                secondary.clusterId(), DEMO_TOPIC, admin);
+        out.flush();
+    }
+
+    static PortRange parseRange(String value) {
+        String[] parts = value.split("-");
+        if (parts.length != 2) {
+            throw new IllegalArgumentException("--node-ports must be FIRST-LAST, e.g. 9093-9192, was '" + value + "'");
+        }
+        try {
+            return new PortRange(Integer.parseInt(parts[0].trim()), Integer.parseInt(parts[1].trim()));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--node-ports must be two port numbers, was '" + value + "'");
+        }
+    }
+}

@@ -1,0 +1,33 @@
+package dev.switchboard.app;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code switchboard} command line. */
+@Command(name = "switchboard", mixinStandardHelpOptions = true, versionProvider = Version.class,
+        description = "A Kafka-protocol gateway: one stable endpoint in front of your Kafka clusters.",
+        subcommands = {ServeCommand.class, DemoCommand.class, CommandLine.HelpCommand.class})
+public final class SwitchboardCommand implements Runnable {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    static CommandLine commandLine() {
+        return new CommandLine(new SwitchboardCommand())
+                .setCaseInsensitiveEnumValuesAllowed(true)
+                // Start-up failures (a port in use, an unreachable file) are sentences for operators, not traces.
+                .setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+                    commandLine.getErr().println("switchboard " + commandLine.getCommandName() + ": " + e.getMessage());
+                    return 1;
+                });
+    }
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
+}

@@ -1,0 +1,89 @@
+package dev.switchboard.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import dev.switchboard.testkit.FreePorts;
+import org.apache.kafka.clients.CommonClientConfigs;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
+
+class DemoCommandTest {
+
+    @Test
+    void demoServesClientsAndPrintsWhatToTry() throws Exception {
+        DemoCommand demo = new DemoCommand();
+        demo.bootstrapPort = FreePorts.next();
+        int firstNodePort = FreePorts.next();
+        demo.nodePorts = firstNodePort + "-" + firstNodePort;
+        demo.adminPort = FreePorts.next();
+        demo.advertisedHost = "localhost";
+        demo.brokers = 1;
+        ByteArrayOutputStream printed = new ByteArrayOutputStream();
+        String bootstrap = "localhost:" + demo.bootstrapPort;
+        try (RunningGateway running = demo.start(new PrintStream(printed, true, StandardCharsets.UTF_8))) {
+            String welcome = printed.toString(StandardCharsets.UTF_8);
+            assertThat(welcome).contains("Kafka bootstrap (through the gateway):  " + bootstrap)
+                    .contains("kcat -b " + bootstrap + " -L")
+                    .contains("http://127.0.0.1:" + demo.adminPort + "/api/v1/status");
+
+            List<String> sent = List.of("one", "two", "three");
+            Map<String, Object> producerProps = Map.of(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                    CommonClientConfigs.CLIENT_ID_CONFIG, "demo-producer",
+                    ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class,
+                    ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
+            try (KafkaProducer<String, String> producer = new KafkaProducer<>(producerProps)) {
+                for (String value : sent) {
+                    producer.send(new ProducerRecord<>(DemoCommand.DEMO_TOPIC, value)).get(30, TimeUnit.SECONDS);
+                }
+            }
+            Map<String, Object> consumerProps = Map.of(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                    ConsumerConfig.GROUP_ID_CONFIG, "demo-readers",
+                    ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+                    ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class,
+                    ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
+            List<String> received = new ArrayList<>();
+            try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(consumerProps)) {
+                consumer.subscribe(List.of(DemoCommand.DEMO_TOPIC));
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+                while (received.size() < sent.size() && System.nanoTime() < deadline) {
+                    consumer.poll(Duration.ofMillis(200)).forEach(r -> received.add(r.value()));
+                }
+            }
+            assertThat(received).containsExactlyInAnyOrderElementsOf(sent);
+
+            HttpResponse<String> status = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + demo.adminPort + "/api/v1/status")).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(status.statusCode()).isEqualTo(200);
+            assertThat(status.body()).contains("\"activeCluster\" : \"primary\"").contains("\"name\" : \"secondary\"");
+            assertThat(running.gateway().metrics().scrape()).contains("switchboard_requests_total{api=\"Produce\"}");
+        }
+    }
+
+    @Test
+    void badNodePortRangeIsRefused() {
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int exit = SwitchboardCommand.commandLine().setErr(new java.io.PrintWriter(err, true))
+                .execute("demo", "--node-ports", "9093");
+        assertThat(exit).isNotZero();
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("--node-ports must be FIRST-LAST");
+    }
+}
