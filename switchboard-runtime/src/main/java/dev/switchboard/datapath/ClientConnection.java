@@ -83,15 +83,19 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rew
         State current = state;
         String cluster = null;
         String upstream = null;
+        boolean upstreamSlow = false;
         if (current instanceof Connecting connecting) {
             cluster = connecting.cluster().name();
             upstream = connecting.target().toString();
         } else if (current instanceof Forwarding forwarding) {
             cluster = forwarding.cluster().name();
             upstream = forwarding.target().toString();
+            upstreamSlow = !forwarding.upstream().isWritable();
         }
+        boolean clientSlow = channel != null && channel.isActive() && !channel.isWritable();
         String stateName = current == null ? "Accepted" : current.getClass().getSimpleName();
-        return new ConnectionInfo(clientId, remote(), listener.toString(), cluster, upstream, stateName, openedAt, requests);
+        return new ConnectionInfo(clientId, remote(), listener.toString(), cluster, upstream, stateName, openedAt, requests,
+                clientSlow, upstreamSlow);
     }
 
     // ---- client side ------------------------------------------------------------------------------------------

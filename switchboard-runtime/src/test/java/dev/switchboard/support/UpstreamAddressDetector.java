@@ -6,7 +6,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundHandlerAdapter;
@@ -66,18 +65,38 @@ public final class UpstreamAddressDetector implements PipelineExtension {
         }
 
         private void inspect(ByteBuf buf) {
+            byte[] bytes = ByteBufUtil.getBytes(buf, buf.readerIndex(), buf.readableBytes(), false);
             for (byte[] pattern : binaryPatterns) {
-                if (ByteBufUtil.indexOf(Unpooled.wrappedBuffer(pattern), buf) >= 0) {
+                if (contains(bytes, pattern)) {
                     sightings.add("binary upstream address sent to a client on " + listener + ": "
                             + ByteBufUtil.hexDump(pattern));
                 }
             }
             for (byte[] pattern : textPatterns) {
-                if (ByteBufUtil.indexOf(Unpooled.wrappedBuffer(pattern), buf) >= 0) {
+                if (contains(bytes, pattern)) {
                     sightings.add("text upstream address sent to a client on " + listener + ": "
                             + new String(pattern, StandardCharsets.UTF_8));
                 }
             }
         }
+    }
+
+    /** Linear in practice: every pattern starts with a byte ('l' or ':') that record data rarely repeats. */
+    static boolean contains(byte[] haystack, byte[] needle) {
+        byte first = needle[0];
+        int last = haystack.length - needle.length;
+        for (int i = 0; i <= last; i++) {
+            if (haystack[i] != first) {
+                continue;
+            }
+            int j = 1;
+            while (j < needle.length && haystack[i + j] == needle[j]) {
+                j++;
+            }
+            if (j == needle.length) {
+                return true;
+            }
+        }
+        return false;
     }
 }
