@@ -233,6 +233,45 @@ class JavaClientsThroughGatewayTest {
     }
 
     @Test
+    void shareGroupConsumersGetEveryRecord() throws Exception {
+        try (Admin admin = cluster.admin()) {
+            // Share groups (KIP-932) are a feature the cluster turns on.
+            admin.updateFeatures(Map.of("share.version", new org.apache.kafka.clients.admin.FeatureUpdate((short) 1,
+                    org.apache.kafka.clients.admin.FeatureUpdate.UpgradeType.UPGRADE)),
+                    new org.apache.kafka.clients.admin.UpdateFeaturesOptions()).all().get(30, TimeUnit.SECONDS);
+        }
+        cluster.createTopic("shared", 2, 1);
+        Map<String, Object> props = consumerProperties("share-member", "share-group");
+        props.remove(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG);
+        List<String> received = new ArrayList<>();
+        List<String> sent = Records.numbered("share", 300);
+        try (org.apache.kafka.clients.consumer.KafkaShareConsumer<String, String> consumer =
+                     new org.apache.kafka.clients.consumer.KafkaShareConsumer<>(props)) {
+            try (Admin admin = admin()) {
+                // A new share group starts at the latest offset unless told otherwise.
+                ConfigResource group = new ConfigResource(ConfigResource.Type.GROUP, "share-group");
+                admin.incrementalAlterConfigs(Map.of(group, List.of(new AlterConfigOp(
+                        new ConfigEntry("share.auto.offset.reset", "earliest"), AlterConfigOp.OpType.SET))))
+                        .all().get(30, TimeUnit.SECONDS);
+            }
+            consumer.subscribe(List.of("shared"));
+            produce("shared", sent, Map.of());
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            while (received.size() < sent.size() && System.nanoTime() < deadline) {
+                consumer.poll(Duration.ofMillis(200)).forEach(r -> received.add(r.value()));
+                consumer.commitSync();
+            }
+        }
+        Records.assertExactlyOnce(sent, received);
+        for (String api : List.of("ShareGroupHeartbeat", "ShareFetch")) {
+            io.micrometer.core.instrument.Counter requests = gateway.gateway().metrics().registry()
+                    .find("switchboard.requests").tag("api", api).counter();
+            assertThat(requests).as("%s requests through the gateway", api).isNotNull();
+            assertThat(requests.count()).isPositive();
+        }
+    }
+
+    @Test
     void metadataOnlyEverNamesGatewayAddresses() {
         cluster.createTopic("addresses", 3, 1);
         try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(consumerProperties("metadata-check", null))) {
