@@ -1,0 +1,124 @@
+package dev.switchboard.bench;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** A main class from this classpath, run in its own JVM, with its output in files so it never blocks on a pipe. */
+final class ChildJvm implements AutoCloseable {
+
+    /** Linux reports process CPU time in clock ticks; 100 per second on every kernel we run on. */
+    private static final long NANOS_PER_TICK = 10_000_000L;
+
+    private final String name;
+    private final Process process;
+    private final Path stdout;
+    private final Path stderr;
+
+    private ChildJvm(String name, Process process, Path stdout, Path stderr) {
+        this.name = name;
+        this.process = process;
+        this.stdout = stdout;
+        this.stderr = stderr;
+    }
+
+    static ChildJvm start(String name, List<String> jvmOptions, String mainClass, List<String> args) {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(jvmOptions);
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add(mainClass);
+        command.addAll(args);
+        try {
+            Path out = Files.createTempFile("switchboard-bench-" + name, ".out");
+            Path err = Files.createTempFile("switchboard-bench-" + name, ".err");
+            Process process = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+            return new ChildJvm(name, process, out, err);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start " + name, e);
+        }
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
+    Process process() {
+        return process;
+    }
+
+    /** Waits for the process to finish and returns its standard output; fails with its error output if it failed. */
+    String awaitOutput(Duration timeout) {
+        try {
+            if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                process.destroyForcibly();
+                throw new IllegalStateException(name + " did not finish within " + timeout + "; stderr: " + tail(stderr));
+            }
+            if (process.exitValue() != 0) {
+                throw new IllegalStateException(name + " exited with " + process.exitValue() + ": " + tail(stderr));
+            }
+            return stdout();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted waiting for " + name, e);
+        }
+    }
+
+    String stdout() {
+        return read(stdout);
+    }
+
+    String stderrTail() {
+        return tail(stderr);
+    }
+
+    /** User plus system CPU time the process has used so far, from /proc. */
+    long cpuNanos() {
+        try {
+            String stat = Files.readString(Path.of("/proc", String.valueOf(process.pid()), "stat"));
+            // Fields after the parenthesised command name; utime and stime are fields 14 and 15 of the whole line.
+            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) * NANOS_PER_TICK;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read CPU time of " + name, e);
+        }
+    }
+
+    @Override
+    public void close() {
+        process.destroy();
+        try {
+            if (!process.waitFor(20, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        try {
+            Files.deleteIfExists(stdout);
+            Files.deleteIfExists(stderr);
+        } catch (IOException ignored) {
+            // temporary files; the OS cleans up
+        }
+    }
+
+    private static String read(Path file) {
+        try {
+            return Files.readString(file, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static String tail(Path file) {
+        String text = read(file);
+        return text.length() <= 2000 ? text : "..." + text.substring(text.length() - 2000);
+    }
+}

@@ -1,0 +1,282 @@
+package dev.switchboard.bench;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import dev.switchboard.testkit.EmbeddedKafkaCluster;
+import org.apache.kafka.clients.admin.Admin;
+
+/**
+ * The gateway against direct Kafka, side by side in one run: producer and consumer throughput with Kafka's own
+ * perf tools, end-to-end latency at half the direct producer maximum, and the gateway's CPU and heap, for a
+ * 1-broker cluster and a 3-broker cluster with replication factor 3; then the gateway's footprint with many
+ * idle connections. Progress goes to {@code progress}, the result tables to {@code out}, as Markdown.
+ */
+public final class GatewayBenchmark {
+
+    enum Side { DIRECT, GATEWAY }
+
+    private static final double MIB = 1024 * 1024;
+    private static final int PARTITIONS = 6;
+
+    private final BenchOptions options;
+    private final PrintStream out;
+    private final PrintStream progress;
+
+    public GatewayBenchmark(BenchOptions options, PrintStream out, PrintStream progress) {
+        this.options = options;
+        this.out = out;
+        this.progress = progress;
+    }
+
+    /** Runs everything and returns whether every goal held. */
+    public boolean run() {
+        boolean allGoalsMet = true;
+        out.printf("Switchboard benchmark: %d rounds, %,d records of %d bytes per run, latency runs of %d s.%n%n",
+                options.rounds(), options.records(), options.recordSize(), options.latencySeconds());
+        for (int brokers : options.brokerCounts()) {
+            allGoalsMet &= throughputAndLatency(brokers);
+        }
+        allGoalsMet &= idleConnections();
+        out.println(allGoalsMet ? "All goals met." : "Some goals were missed; see the tables above.");
+        return allGoalsMet;
+    }
+
+    private boolean throughputAndLatency(int brokers) {
+        int replication = Math.min(brokers, 3);
+        String shape = brokers + " broker" + (brokers == 1 ? "" : "s") + ", replication factor " + replication;
+        progress.println("== " + shape);
+        Map<Side, List<Double>> producerRecords = perSide();
+        Map<Side, List<Double>> producerMb = perSide();
+        Map<Side, List<Double>> consumerMb = perSide();
+        Map<Side, List<Double>> p50 = perSide();
+        Map<Side, List<Double>> p99 = perSide();
+        Map<Side, List<Double>> p999 = perSide();
+        List<Double> gatewayCpuProduce = new ArrayList<>();
+        List<Double> gatewayCpuConsume = new ArrayList<>();
+        List<String> raw = new ArrayList<>();
+        double rate;
+        long liveHeap;
+        try (EmbeddedKafkaCluster cluster = EmbeddedKafkaCluster.builder("bench-" + brokers).brokers(brokers)
+                .brokerProperty("log.flush.interval.messages", Long.MAX_VALUE).start();
+             GatewayProcess gateway = GatewayProcess.start(cluster)) {
+            int topicNumber = 0;
+            for (int round = 1; round <= options.rounds(); round++) {
+                for (Side side : order(round)) {
+                    String topic = "bench-" + (++topicNumber);
+                    cluster.createTopic(topic, PARTITIONS, replication);
+                    String bootstrap = side == Side.DIRECT ? cluster.bootstrapServers() : gateway.bootstrap();
+                    long cpuBefore = gateway.cpuNanos();
+                    KafkaPerfTools.ProducerResult produced = KafkaPerfTools.produce(bootstrap, topic, options.records(), options.recordSize());
+                    long cpuAfterProduce = gateway.cpuNanos();
+                    KafkaPerfTools.ConsumerResult consumed = KafkaPerfTools.consume(bootstrap, topic, options.records(), "bench-" + topic);
+                    long cpuAfterConsume = gateway.cpuNanos();
+                    deleteTopic(cluster, topic);
+                    if (consumed.records() < options.records()) {
+                        throw new IllegalStateException("consumer read " + consumed.records() + " of " + options.records());
+                    }
+                    producerRecords.get(side).add(produced.recordsPerSec());
+                    producerMb.get(side).add(produced.mbPerSec());
+                    consumerMb.get(side).add(consumed.fetchMbPerSec());
+                    if (side == Side.GATEWAY) {
+                        gatewayCpuProduce.add((cpuAfterProduce - cpuBefore) / 1e9);
+                        gatewayCpuConsume.add((cpuAfterConsume - cpuAfterProduce) / 1e9);
+                    }
+                    String line = String.format("round %d %-7s producer %,.0f rec/s %.1f MB/s, consumer %.1f MB/s (fetch)",
+                            round, side, produced.recordsPerSec(), produced.mbPerSec(), consumed.fetchMbPerSec());
+                    raw.add(line);
+                    progress.println(line);
+                }
+            }
+            rate = Stats.median(producerRecords.get(Side.DIRECT)) / 2;
+            for (int round = 1; round <= options.rounds(); round++) {
+                for (Side side : order(round)) {
+                    String topic = "latency-" + (++topicNumber);
+                    cluster.createTopic(topic, PARTITIONS, replication);
+                    String bootstrap = side == Side.DIRECT ? cluster.bootstrapServers() : gateway.bootstrap();
+                    FixedRateLatency.Result latency = FixedRateLatency.Result.run(bootstrap, topic, rate,
+                            options.latencySeconds(), 2, options.recordSize());
+                    deleteTopic(cluster, topic);
+                    p50.get(side).add(latency.p50() / 1000.0);
+                    p99.get(side).add(latency.p99() / 1000.0);
+                    p999.get(side).add(latency.p999() / 1000.0);
+                    String line = String.format("round %d %-7s latency at %,.0f rec/s: p50 %.2f ms, p99 %.2f ms, p99.9 %.2f ms, max %.2f ms (%,d records)",
+                            round, side, rate, latency.p50() / 1000.0, latency.p99() / 1000.0, latency.p999() / 1000.0,
+                            latency.max() / 1000.0, latency.count());
+                    raw.add(line);
+                    progress.println(line);
+                }
+            }
+            liveHeap = gateway.liveHeapBytes();
+        }
+
+        ResultTable table = new ResultTable();
+        double producerRatio = table.compare("producer records/s (1 KiB)", producerRecords, "%,.0f");
+        table.compare("producer MB/s", producerMb, "%.1f");
+        double consumerRatio = table.compare("consumer MB/s (fetch)", consumerMb, "%.1f");
+        table.compare("end-to-end p50 ms", p50, "%.2f");
+        double p99Added = Stats.median(p99.get(Side.GATEWAY)) - Stats.median(p99.get(Side.DIRECT));
+        table.compare("end-to-end p99 ms", p99, "%.2f");
+        table.compare("end-to-end p99.9 ms", p999, "%.2f");
+        table.gatewayOnly("gateway CPU s per producer run", Stats.median(gatewayCpuProduce), "%.2f");
+        table.gatewayOnly("gateway CPU s per consumer run", Stats.median(gatewayCpuConsume), "%.2f");
+        table.gatewayOnly("gateway live heap after the runs, MiB", liveHeap / MIB, "%.1f");
+
+        out.printf("### %s%n%nLatency measured at %,.0f records/s (half the direct producer maximum).%n%n", shape, rate);
+        out.println(table.render());
+        Goals goals = new Goals();
+        goals.check("producer throughput >= 0.97 of direct", producerRatio >= 0.97, String.format("%.3f", producerRatio));
+        goals.check("consumer throughput >= 0.95 of direct", consumerRatio >= 0.95, String.format("%.3f", consumerRatio));
+        goals.check("end-to-end p99 added <= 1 ms at half load", p99Added <= 1.0, String.format("%+.2f ms", p99Added));
+        out.println(goals.render());
+        out.println("<details><summary>Raw runs</summary>\n\n```");
+        raw.forEach(out::println);
+        out.println("```\n</details>\n");
+        out.flush();
+        return goals.allMet();
+    }
+
+    private boolean idleConnections() {
+        progress.println("== idle connections");
+        out.println("### Idle connections\n");
+        ResultTable table = new ResultTable();
+        Goals goals = new Goals();
+        try (EmbeddedKafkaCluster cluster = EmbeddedKafkaCluster.builder("bench-idle").start()) {
+            for (boolean handshake : List.of(false, true)) {
+                int count = handshake ? options.handshakeConnections() : options.idleConnections();
+                if (count == 0) {
+                    continue;
+                }
+                try (GatewayProcess gateway = GatewayProcess.start(cluster)) {
+                    long baseline = gateway.liveHeapBytes();
+                    String host = gateway.bootstrap().substring(0, gateway.bootstrap().indexOf(':'));
+                    int port = Integer.parseInt(gateway.bootstrap().substring(gateway.bootstrap().indexOf(':') + 1));
+                    try (ChildJvm clients = ChildJvm.start("idle-clients", List.of("-Xmx512m"), IdleClients.class.getName(),
+                            List.of(host, String.valueOf(port), String.valueOf(count), String.valueOf(handshake)))) {
+                        awaitReady(clients, count);
+                        awaitOpenConnections(gateway, count);
+                        long withConnections = gateway.liveHeapBytes();
+                        long cpuBefore = gateway.cpuNanos();
+                        sleepSeconds(10);
+                        double cpuPercent = (gateway.cpuNanos() - cpuBefore) / 1e9 / 10 * 100;
+                        double perConnection = (withConnections - baseline) / (double) count;
+                        String label = handshake ? count + " connections after ApiVersions (client + upstream socket each)"
+                                : count + " silent connections";
+                        table.gatewayOnly(label + ": heap per connection, KiB", perConnection / 1024, "%.1f");
+                        table.gatewayOnly(label + ": gateway live heap, MiB", withConnections / MIB, "%.1f");
+                        table.gatewayOnly(label + ": gateway CPU while idle, % of a core", cpuPercent, "%.2f");
+                        goals.check("heap per idle connection <= 16 KiB (" + label + ")", perConnection <= 16 * 1024,
+                                String.format("%.1f KiB", perConnection / 1024));
+                        progress.printf("%s: %.1f KiB per connection, %.2f%% CPU%n", label, perConnection / 1024, cpuPercent);
+                        clients.process().getOutputStream().close();
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                }
+            }
+        }
+        out.println(table.render());
+        out.println(goals.render());
+        out.flush();
+        return goals.allMet();
+    }
+
+    private static void awaitReady(ChildJvm clients, int count) {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
+        while (!clients.stdout().contains("READY " + count)) {
+            if (!clients.process().isAlive() || System.nanoTime() > deadline) {
+                throw new IllegalStateException("idle clients did not connect: " + clients.stderrTail());
+            }
+            sleepMillis(200);
+        }
+    }
+
+    private static void awaitOpenConnections(GatewayProcess gateway, int count) {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+        while (gateway.metric("switchboard_connections_open") < count) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("the gateway reports " + gateway.metric("switchboard_connections_open")
+                        + " open connections, expected " + count);
+            }
+            sleepMillis(200);
+        }
+    }
+
+    private static List<Side> order(int round) {
+        return round % 2 == 1 ? List.of(Side.DIRECT, Side.GATEWAY) : List.of(Side.GATEWAY, Side.DIRECT);
+    }
+
+    private static Map<Side, List<Double>> perSide() {
+        Map<Side, List<Double>> values = new LinkedHashMap<>();
+        values.put(Side.DIRECT, new ArrayList<>());
+        values.put(Side.GATEWAY, new ArrayList<>());
+        return values;
+    }
+
+    private static void deleteTopic(EmbeddedKafkaCluster cluster, String topic) {
+        try (Admin admin = cluster.admin()) {
+            admin.deleteTopics(List.of(topic)).all().get(60, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot delete " + topic, e);
+        }
+    }
+
+    private static void sleepSeconds(int seconds) {
+        sleepMillis(seconds * 1000L);
+    }
+
+    private static void sleepMillis(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The Markdown result table: medians per side and their ratio. */
+    static final class ResultTable {
+        private final StringBuilder rows = new StringBuilder("| figure | direct | gateway | gateway/direct |\n| --- | ---: | ---: | ---: |\n");
+
+        double compare(String figure, Map<Side, List<Double>> values, String format) {
+            double direct = Stats.median(values.get(Side.DIRECT));
+            double gateway = Stats.median(values.get(Side.GATEWAY));
+            double ratio = gateway / direct;
+            rows.append(String.format("| %s | " + format + " | " + format + " | %.3f |%n", figure, direct, gateway, ratio));
+            return ratio;
+        }
+
+        void gatewayOnly(String figure, double value, String format) {
+            rows.append(String.format("| %s | | " + format + " | |%n", figure, value));
+        }
+
+        String render() {
+            return rows.toString();
+        }
+    }
+
+    /** Goals and whether this run met them. */
+    static final class Goals {
+        private final StringBuilder lines = new StringBuilder();
+        private boolean allMet = true;
+
+        void check(String goal, boolean met, String measured) {
+            allMet &= met;
+            lines.append(String.format("- %s %s: %s%n", met ? "MET " : "MISSED", goal, measured));
+        }
+
+        boolean allMet() {
+            return allMet;
+        }
+
+        String render() {
+            return lines.toString();
+        }
+    }
+}

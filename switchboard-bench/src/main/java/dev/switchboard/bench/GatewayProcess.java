@@ -1,0 +1,150 @@
+package dev.switchboard.bench;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import dev.switchboard.testkit.EmbeddedKafkaCluster;
+import dev.switchboard.testkit.FreePorts;
+
+/** A gateway running as its own process via {@code switchboard serve}, so its CPU and heap can be measured alone. */
+final class GatewayProcess implements AutoCloseable {
+
+    private static final String MAIN = "dev.switchboard.app.SwitchboardCommand";
+    private static final List<String> JVM_OPTIONS = List.of("-Xms256m", "-Xmx1g", "-XX:+UseG1GC",
+            "-Dio.netty.leakDetection.level=DISABLED");
+
+    private final ChildJvm jvm;
+    private final int bootstrapPort;
+    private final int adminPort;
+    private final Path config;
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    private GatewayProcess(ChildJvm jvm, int bootstrapPort, int adminPort, Path config) {
+        this.jvm = jvm;
+        this.bootstrapPort = bootstrapPort;
+        this.adminPort = adminPort;
+        this.config = config;
+    }
+
+    static GatewayProcess start(EmbeddedKafkaCluster cluster) {
+        int bootstrapPort = FreePorts.next();
+        int adminPort = FreePorts.next();
+        int firstNodePort = FreePorts.next();
+        try {
+            Path config = Files.createTempFile("switchboard-bench-gateway", ".yaml");
+            Files.writeString(config, """
+                    listener:
+                      bindHost: 127.0.0.1
+                      advertisedHost: 127.0.0.1
+                      bootstrapPort: %d
+                      nodePorts: {first: %d, last: %d}
+                    admin: {bindHost: 127.0.0.1, port: %d}
+                    clusters:
+                      - name: %s
+                        bootstrapServers: %s
+                    """.formatted(bootstrapPort, firstNodePort, firstNodePort + 9, adminPort, cluster.name(),
+                    cluster.bootstrapServers()));
+            GatewayProcess gateway = new GatewayProcess(ChildJvm.start("gateway", JVM_OPTIONS, MAIN,
+                    List.of("serve", "--config", config.toString())), bootstrapPort, adminPort, config);
+            gateway.awaitReady();
+            return gateway;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    String bootstrap() {
+        return "127.0.0.1:" + bootstrapPort;
+    }
+
+    long cpuNanos() {
+        return jvm.cpuNanos();
+    }
+
+    /** Heap in use after a full collection: what the gateway really holds. */
+    long liveHeapBytes() {
+        try {
+            Process gc = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                    String.valueOf(jvm.pid()), "GC.run").redirectErrorStream(true).start();
+            gc.getInputStream().readAllBytes();
+            gc.waitFor(30, TimeUnit.SECONDS);
+            return heapUsedBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Heap in use now, garbage included, summed over the heap pools the gateway's /metrics reports. */
+    long heapUsedBytes() {
+        return (long) scrape().lines()
+                .filter(l -> l.startsWith("jvm_memory_used_bytes{") && l.contains("area=\"heap\""))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+                .sum();
+    }
+
+    double metric(String series) {
+        return scrape().lines().filter(l -> l.startsWith(series + " ")).findFirst()
+                .map(l -> Double.parseDouble(l.substring(series.length() + 1).trim())).orElse(0.0);
+    }
+
+    private String scrape() {
+        return get("/metrics").body();
+    }
+
+    private HttpResponse<String> get(String path) {
+        try {
+            return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + path))
+                    .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private void awaitReady() {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < deadline) {
+            if (!jvm.process().isAlive()) {
+                throw new IllegalStateException("the gateway process exited: " + jvm.stderrTail());
+            }
+            try {
+                if (get("/health/ready").statusCode() == 200) {
+                    return;
+                }
+            } catch (UncheckedIOException notYet) {
+                // still starting
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
+        throw new IllegalStateException("the gateway process was not ready within 60 s: " + jvm.stderrTail());
+    }
+
+    @Override
+    public void close() {
+        jvm.close();
+        try {
+            Files.deleteIfExists(config);
+        } catch (IOException ignored) {
+            // temporary file
+        }
+    }
+}
