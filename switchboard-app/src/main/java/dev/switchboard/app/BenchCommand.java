@@ -40,10 +40,17 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--brokers", split = ",", description = "Cluster shapes by broker count (default: 1,3).", defaultValue = "1,3")
     List<Integer> brokers;
 
+    @Option(names = "--profile", paramLabel = "DIR",
+            description = "Record a JFR profile of each gateway process into DIR (inspect with 'jfr print' or JMC).")
+    java.nio.file.Path profile;
+
     @Override
-    public Integer call() {
+    public Integer call() throws java.io.IOException {
         BenchOptions options = new BenchOptions(rounds, records, recordSize, latencySeconds, idleConnections,
                 handshakeConnections, brokers);
-        return new GatewayBenchmark(options, System.out, System.err).run() ? 0 : GOALS_MISSED;
+        if (profile != null) {
+            java.nio.file.Files.createDirectories(profile);
+        }
+        return new GatewayBenchmark(options, System.out, System.err, profile).run() ? 0 : GOALS_MISSED;
     }
 }

@@ -16,6 +16,13 @@ final class ChildJvm implements AutoCloseable {
     /** Linux reports process CPU time in clock ticks; 100 per second on every kernel we run on. */
     private static final long NANOS_PER_TICK = 10_000_000L;
 
+    /** Children die with the benchmark, even when it is interrupted: no stray gateway keeps its ports. */
+    private static final java.util.Set<Process> RUNNING = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> RUNNING.forEach(Process::destroyForcibly), "bench-children"));
+    }
+
     private final String name;
     private final Process process;
     private final Path stdout;
@@ -40,6 +47,7 @@ final class ChildJvm implements AutoCloseable {
             Path out = Files.createTempFile("switchboard-bench-" + name, ".out");
             Path err = Files.createTempFile("switchboard-bench-" + name, ".err");
             Process process = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+            RUNNING.add(process);
             return new ChildJvm(name, process, out, err);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start " + name, e);
@@ -93,6 +101,7 @@ final class ChildJvm implements AutoCloseable {
 
     @Override
     public void close() {
+        RUNNING.remove(process);
         process.destroy();
         try {
             if (!process.waitFor(20, TimeUnit.SECONDS)) {

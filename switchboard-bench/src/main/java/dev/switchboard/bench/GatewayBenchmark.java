@@ -30,6 +30,12 @@ public final class GatewayBenchmark {
     private final PrintStream progress;
 
     public GatewayBenchmark(BenchOptions options, PrintStream out, PrintStream progress) {
+        this(options, out, progress, null);
+    }
+
+    /** @param profileDirectory where each gateway process writes a JFR recording, or null for none */
+    public GatewayBenchmark(BenchOptions options, PrintStream out, PrintStream progress, java.nio.file.Path profileDirectory) {
+        GatewayProcess.profileDirectory = profileDirectory;
         this.options = options;
         this.out = out;
         this.progress = progress;

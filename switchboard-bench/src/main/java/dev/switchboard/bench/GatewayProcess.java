@@ -35,6 +35,9 @@ final class GatewayProcess implements AutoCloseable {
         this.config = config;
     }
 
+    /** Set to a directory to have every gateway process record a JFR profile there. */
+    static volatile java.nio.file.Path profileDirectory;
+
     static GatewayProcess start(EmbeddedKafkaCluster cluster) {
         int bootstrapPort = FreePorts.next();
         int adminPort = FreePorts.next();
@@ -53,7 +56,12 @@ final class GatewayProcess implements AutoCloseable {
                         bootstrapServers: %s
                     """.formatted(bootstrapPort, firstNodePort, firstNodePort + 9, adminPort, cluster.name(),
                     cluster.bootstrapServers()));
-            GatewayProcess gateway = new GatewayProcess(ChildJvm.start("gateway", JVM_OPTIONS, MAIN,
+            List<String> jvmOptions = new java.util.ArrayList<>(JVM_OPTIONS);
+            if (profileDirectory != null) {
+                Path recording = Files.createTempFile(profileDirectory, "gateway-", ".jfr");
+                jvmOptions.add("-XX:StartFlightRecording=settings=profile,dumponexit=true,filename=" + recording);
+            }
+            GatewayProcess gateway = new GatewayProcess(ChildJvm.start("gateway", jvmOptions, MAIN,
                     List.of("serve", "--config", config.toString())), bootstrapPort, adminPort, config);
             gateway.awaitReady();
             return gateway;

@@ -34,12 +34,17 @@ import org.slf4j.LoggerFactory;
  * One client connection and the upstream connection that serves it.
  *
  * <pre>
- *   Connecting ──upstream connected──▶ Forwarding ──either side closes / protocol error──▶ Closed
- *        └──────────────cannot reach upstream / client left──────────────────────────────▶ Closed
+ *   Accepted ──first request──▶ Connecting ──upstream ready──▶ Forwarding ──either side closes──▶ Closed
+ *      │                           │                              │
+ *      └───────────────────────────┴──client leaves, protocol error, upstream unreachable──────▶ Closed
  * </pre>
  *
  * <ul>
- *   <li>{@link Connecting}: the client is accepted but not read from, so nothing needs buffering.</li>
+ *   <li>{@link Accepted}: no upstream yet. A connection that never sends a request (a load balancer's health
+ *       check, an idle client) costs one socket, not two.</li>
+ *   <li>{@link Connecting}: the first request has arrived and the upstream connection is being opened for the
+ *       cluster active at that moment. The client is not read meanwhile; the few frames that arrived with the
+ *       first one wait in order.</li>
  *   <li>{@link Forwarding}: each request is forwarded as the frame that arrived; the response queue keeps
  *       per-connection order, which Kafka guarantees, so correlation ids are never renumbered.</li>
  *   <li>{@link Closed}: terminal. The reason is logged once; requests still in flight are counted as failed.</li>
@@ -52,9 +57,13 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rew
 
     private static final Logger LOG = LoggerFactory.getLogger(ClientConnection.class);
 
-    sealed interface State permits Connecting, Forwarding, Closed {
+    sealed interface State permits Accepted, Connecting, Forwarding, Closed {
     }
 
+    record Accepted() implements State {
+    }
+
+    /** {@code target} is null while the address of the client's node is being discovered. */
     record Connecting(UpstreamCluster cluster, HostPort target) implements State {
     }
 
@@ -68,9 +77,11 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rew
     private final Listener listener;
     private final Instant openedAt = Instant.now();
     private final ArrayDeque<InFlightRequest> inFlight = new ArrayDeque<>();
+    /** Requests that arrived before the upstream connection was ready. */
+    private final ArrayDeque<RequestFrame> pending = new ArrayDeque<>();
     private final NegotiatedVersions versions = new NegotiatedVersions();
     private Channel channel;
-    private volatile State state;
+    private volatile State state = new Accepted();
     private volatile String clientId = "";
     private volatile long requests;
 
@@ -86,14 +97,14 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rew
         boolean upstreamSlow = false;
         if (current instanceof Connecting connecting) {
             cluster = connecting.cluster().name();
-            upstream = connecting.target().toString();
+            upstream = String.valueOf(connecting.target());
         } else if (current instanceof Forwarding forwarding) {
             cluster = forwarding.cluster().name();
             upstream = forwarding.target().toString();
             upstreamSlow = !forwarding.upstream().isWritable();
         }
         boolean clientSlow = channel != null && channel.isActive() && !channel.isWritable();
-        String stateName = current == null ? "Accepted" : current.getClass().getSimpleName();
+        String stateName = current.getClass().getSimpleName();
         return new ConnectionInfo(clientId, remote(), listener.toString(), cluster, upstream, stateName, openedAt, requests,
                 clientSlow, upstreamSlow);
     }
@@ -103,16 +114,15 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rew
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         channel = ctx.channel();
-        channel.config().setAutoRead(false);
         dataPath.connections().add(this);
         dataPath.metrics().connectionOpened(listener.toString());
-        route(dataPath.clusters().active(), true);
     }
 
     private void route(UpstreamCluster cluster, boolean mayRediscover) {
         Optional<HostPort> target = listener instanceof Listener.Node node
                 ? cluster.nodeAddress(node.nodeId())
                 : Optional.of(cluster.bootstrapTarget());
+        state = new Connecting(cluster, target.orElse(null));
         if (target.isEmpty()) {
             int nodeId = ((Listener.Node) listener).nodeId();
             if (!mayRediscover) {
@@ -127,7 +137,6 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rew
             }));
             return;
         }
-        state = new Connecting(cluster, target.get());
         dataPath.connector().connect(channel.eventLoop(), target.get(), this)
                 .addListener((ChannelFuture future) -> upstreamConnected(future, cluster, target.get()));
     }
@@ -142,24 +151,44 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rew
                     + describe(future.cause()));
             return;
         }
-        state = new Forwarding(cluster, target, future.channel());
+        Channel upstream = future.channel();
+        state = new Forwarding(cluster, target, upstream);
         LOG.debug("Forwarding client={} listener={} cluster={} upstream={}", channel.remoteAddress(), listener,
                 cluster.name(), target);
-        channel.config().setAutoRead(true);
+        while (!pending.isEmpty() && state instanceof Forwarding) {
+            RequestFrame request = pending.poll();
+            try {
+                forward(request, upstream);
+            } catch (RuntimeException e) {
+                request.release();
+                close(causeLabel(e), describe(e));
+            }
+        }
+        if (state instanceof Forwarding) {
+            upstream.flush();
+            channel.config().setAutoRead(true);
+        }
     }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         RequestFrame request = (RequestFrame) msg;
-        if (!(state instanceof Forwarding forwarding)) {
+        State current = state;
+        if (current instanceof Forwarding forwarding) {
+            try {
+                forward(request, forwarding.upstream());
+            } catch (RuntimeException e) {
+                request.release();
+                throw e;
+            }
+        } else if (current instanceof Accepted) {
+            pending.add(request);
+            channel.config().setAutoRead(false);
+            route(dataPath.clusters().active(), true);
+        } else if (current instanceof Connecting) {
+            pending.add(request);
+        } else {
             request.release();
-            return;
-        }
-        try {
-            forward(request, forwarding.upstream());
-        } catch (RuntimeException e) {
-            request.release();
-            throw e;
         }
     }
 
@@ -313,6 +342,11 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rew
             dataPath.metrics().requestFailed(request.apiKey(), cause);
         }
         inFlight.clear();
+        for (RequestFrame request : pending) {
+            dataPath.metrics().requestFailed(request.apiKey(), cause);
+            request.release();
+        }
+        pending.clear();
         if (previous instanceof Forwarding forwarding) {
             forwarding.upstream().close();
         }
