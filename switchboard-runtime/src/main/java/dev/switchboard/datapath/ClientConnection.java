@@ -81,6 +81,10 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rew
     private final ArrayDeque<RequestFrame> pending = new ArrayDeque<>();
     private final NegotiatedVersions versions = new NegotiatedVersions();
     private Channel channel;
+    /** The response being streamed through, if any, and what its metrics need. */
+    private InFlightRequest streaming;
+    private int streamingBytes;
+    private long streamingGatewayNanos;
     private volatile State state = new Accepted();
     private volatile String clientId = "";
     private volatile long requests;
@@ -269,29 +273,75 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rew
 
     // ---- upstream side, called by UpstreamHandler on the same event loop ---------------------------------------
 
+    /**
+     * How the response with this correlation id should be received: streamed through as it arrives, or
+     * gathered whole because a rewriter needs it. Returns null, having closed the connection, when the
+     * response does not answer the next request in flight.
+     */
+    ResponseStreamDecoder.Mode receiveMode(int correlationId, int size) {
+        if (!(state instanceof Forwarding)) {
+            return ResponseStreamDecoder.Mode.STREAM; // bytes are dropped once closed
+        }
+        InFlightRequest request = inFlight.peek();
+        if (request == null || request.correlationId() != correlationId) {
+            close("upstream_protocol_error", "upstream sent a response with correlation id " + correlationId
+                    + " but the next request in flight is " + (request == null ? "none" : request.correlationId()));
+            return null;
+        }
+        if (dataPath.rewriters().interestedIn(request.apiKey(), request.apiVersion())) {
+            return ResponseStreamDecoder.Mode.BUFFER;
+        }
+        streaming = inFlight.poll();
+        streamingBytes = KafkaFrameDecoder.SIZE_PREFIX + size;
+        return ResponseStreamDecoder.Mode.STREAM;
+    }
+
+    /** The first bytes of a streamed response: its size and correlation id. */
+    void streamStart(ByteBuf start, boolean complete) {
+        if (!(state instanceof Forwarding)) {
+            start.release();
+            return;
+        }
+        long arrived = System.nanoTime();
+        channel.write(start, channel.voidPromise());
+        streamingGatewayNanos = (streaming.forwardedNanos() - streaming.receivedNanos()) + (System.nanoTime() - arrived);
+        if (complete) {
+            streamEnd();
+        }
+    }
+
+    void streamPart(ByteBuf part, boolean last) {
+        if (!(state instanceof Forwarding)) {
+            part.release();
+            return;
+        }
+        channel.write(part, channel.voidPromise());
+        if (last) {
+            streamEnd();
+        }
+    }
+
+    private void streamEnd() {
+        dataPath.metrics().responseSent(streaming.apiKey(), streamingBytes, System.nanoTime() - streaming.receivedNanos(),
+                streamingGatewayNanos);
+        streaming = null;
+    }
+
+    /** A whole response, gathered because a rewriter wants it. */
     void onResponse(ByteBuf frame) {
-        if (!(state instanceof Forwarding forwarding)) {
+        if (!(state instanceof Forwarding)) {
             frame.release();
             return;
         }
         long arrived = System.nanoTime();
         InFlightRequest request = inFlight.poll();
-        int correlationId = frame.getInt(frame.readerIndex() + KafkaFrameDecoder.SIZE_PREFIX);
-        if (request == null || request.correlationId() != correlationId) {
-            frame.release();
-            close("upstream_protocol_error", "upstream sent a response with correlation id " + correlationId
-                    + " but the next request in flight is " + (request == null ? "none" : request.correlationId()));
-            return;
-        }
         ByteBuf response = frame;
-        if (dataPath.rewriters().interestedIn(request.apiKey(), request.apiVersion())) {
-            try {
-                response = dataPath.rewriters().rewrite(frame, request.apiKey(), request.apiVersion(), this);
-            } catch (RuntimeException e) {
-                frame.release();
-                close(causeLabel(e), "cannot rewrite " + request.apiKey().name + " response: " + describe(e));
-                return;
-            }
+        try {
+            response = dataPath.rewriters().rewrite(frame, request.apiKey(), request.apiVersion(), this);
+        } catch (RuntimeException e) {
+            frame.release();
+            close(causeLabel(e), "cannot rewrite " + request.apiKey().name + " response: " + describe(e));
+            return;
         }
         int bytes = response.readableBytes();
         channel.write(response, channel.voidPromise());
@@ -337,6 +387,10 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rew
         } else {
             LOG.warn("Closing connection: cause={} client={} clientId={} listener={} reason={}", cause,
                     remote(), clientId, listener, reason);
+        }
+        if (streaming != null) {
+            dataPath.metrics().requestFailed(streaming.apiKey(), cause);
+            streaming = null;
         }
         for (InFlightRequest request : inFlight) {
             dataPath.metrics().requestFailed(request.apiKey(), cause);

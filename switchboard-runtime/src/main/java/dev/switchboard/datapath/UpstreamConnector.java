@@ -15,8 +15,6 @@ import dev.switchboard.config.HostPort;
  */
 public final class UpstreamConnector {
 
-    /** Responses are trusted; the bound only stops a broken broker from exhausting memory. */
-    private static final int MAX_RESPONSE_BYTES = Integer.MAX_VALUE - KafkaFrameDecoder.SIZE_PREFIX;
     private static final int CONNECT_TIMEOUT_MILLIS = 10_000;
 
     private final Transport transport;
@@ -38,7 +36,7 @@ public final class UpstreamConnector {
                     @Override
                     protected void initChannel(SocketChannel channel) {
                         channel.pipeline()
-                                .addLast("frame-decoder", new KafkaFrameDecoder(MAX_RESPONSE_BYTES))
+                                .addLast("response-decoder", new ResponseStreamDecoder(connection))
                                 .addLast("upstream", new UpstreamHandler(connection));
                     }
                 })

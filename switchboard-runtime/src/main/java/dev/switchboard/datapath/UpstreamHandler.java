@@ -1,26 +1,15 @@
 package dev.switchboard.datapath;
 
-import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 
-/** The upstream end of a client connection: hands each response frame and event back to it. */
+/** The upstream end of a client connection: hands the upstream channel's events back to it. */
 final class UpstreamHandler extends ChannelInboundHandlerAdapter {
 
     private final ClientConnection connection;
 
     UpstreamHandler(ClientConnection connection) {
         this.connection = connection;
-    }
-
-    @Override
-    public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        connection.onResponse((ByteBuf) msg);
-    }
-
-    @Override
-    public void channelReadComplete(ChannelHandlerContext ctx) {
-        connection.flushToClient();
     }
 
     @Override
@@ -35,6 +24,7 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        connection.close("upstream_error", "upstream connection failed: " + ClientConnection.describe(cause));
+        String label = cause instanceof ProtocolViolation violation ? violation.cause() : "upstream_error";
+        connection.close(label, "upstream connection failed: " + ClientConnection.describe(cause));
     }
 }
