@@ -343,6 +343,9 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rew
             close(causeLabel(e), "cannot rewrite " + request.apiKey().name + " response: " + describe(e));
             return;
         }
+        if (response != frame) {
+            dataPath.metrics().responseRewritten(request.apiKey());
+        }
         int bytes = response.readableBytes();
         channel.write(response, channel.voidPromise());
         long sent = System.nanoTime();

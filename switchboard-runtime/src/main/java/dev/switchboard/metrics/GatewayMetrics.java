@@ -89,6 +89,12 @@ public final class GatewayMetrics {
         meters.gatewayLatency.record(gatewayNanos, TimeUnit.NANOSECONDS);
     }
 
+    /** A response the gateway changed: broker addresses rewritten, versions cut down. */
+    public void responseRewritten(ApiKeys api) {
+        Counter.builder("switchboard.responses.rewritten").description("Responses the gateway rewrote, by API")
+                .tag("api", api.name).register(registry).increment();
+    }
+
     /** A request that got no response: its connection closed first, or the gateway refused it. */
     public void requestFailed(ApiKeys api, String cause) {
         Counter.builder("switchboard.request.errors").description("Requests that got no response from the gateway, by cause")

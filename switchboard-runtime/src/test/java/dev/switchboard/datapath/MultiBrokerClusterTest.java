@@ -77,6 +77,69 @@ class MultiBrokerClusterTest {
     }
 
     @Test
+    void leaderMovesWhileClientsRunAndKip951EndpointsAreRewritten(
+            @KafkaCluster(name = "three-brokers", nodeIds = {1, 5, 9}) EmbeddedKafkaCluster cluster) throws Exception {
+        String topic = "moving-leader";
+        try (Admin admin = cluster.admin()) {
+            admin.createTopics(List.of(new NewTopic(topic, Map.of(0, List.of(1, 5, 9))))).all().get(30, TimeUnit.SECONDS);
+            Await.until(() -> leaderOf(admin, topic) == 1, WAIT, "node 1 to lead " + topic);
+        }
+        List<String> sent = Records.numbered("moving", 600);
+        List<String> received = new ArrayList<>();
+        try (GatewayFixture gateway = new GatewayFixture(cluster);
+             KafkaProducer<String, String> producer = producer(gateway, "moving-producer");
+             KafkaConsumer<String, String> consumer = consumer(gateway, "moving-consumer")) {
+            consumer.subscribe(List.of(topic));
+            for (int i = 0; i < 300; i++) {
+                producer.send(new ProducerRecord<>(topic, sent.get(i), sent.get(i))).get(60, TimeUnit.SECONDS);
+            }
+            received.addAll(Records.pollValues(consumer, 300, WAIT));
+
+            // Make node 5 the leader; both clients still believe node 1 leads.
+            try (Admin admin = cluster.admin()) {
+                admin.alterPartitionReassignments(Map.of(new org.apache.kafka.common.TopicPartition(topic, 0),
+                        java.util.Optional.of(new org.apache.kafka.clients.admin.NewPartitionReassignment(List.of(5, 9, 1)))))
+                        .all().get(30, TimeUnit.SECONDS);
+                Await.until(() -> {
+                    try {
+                        admin.electLeaders(org.apache.kafka.common.ElectionType.PREFERRED,
+                                java.util.Set.of(new org.apache.kafka.common.TopicPartition(topic, 0))).all().get(10, TimeUnit.SECONDS);
+                    } catch (Exception e) {
+                        // already the preferred leader, or the reassignment is still settling
+                    }
+                    return leaderOf(admin, topic) == 5;
+                }, WAIT, "node 5 to lead " + topic);
+            }
+            for (int i = 300; i < sent.size(); i++) {
+                producer.send(new ProducerRecord<>(topic, sent.get(i), sent.get(i))).get(60, TimeUnit.SECONDS);
+            }
+            received.addAll(Records.pollValues(consumer, sent.size() - received.size(), WAIT));
+            assertThat(producer.partitionsFor(topic).get(0).leader().port())
+                    .isEqualTo(gateway.gateway().status().listeners().nodePorts().get(5));
+
+            double rewritten = rewrittenCount(gateway, "Produce") + rewrittenCount(gateway, "Fetch");
+            assertThat(rewritten).as("KIP-951 leader endpoints in Produce or Fetch responses were rewritten").isPositive();
+            assertThat(gateway.detector().sightings()).isEmpty();
+        }
+        Records.assertExactlyOnce(sent, received);
+    }
+
+    private static double rewrittenCount(GatewayFixture gateway, String api) {
+        io.micrometer.core.instrument.Counter counter = gateway.gateway().metrics().registry()
+                .find("switchboard.responses.rewritten").tag("api", api).counter();
+        return counter == null ? 0 : counter.count();
+    }
+
+    private static int leaderOf(Admin admin, String topic) {
+        try {
+            return admin.describeTopics(List.of(topic)).allTopicNames().get(10, TimeUnit.SECONDS).get(topic)
+                    .partitions().get(0).leader().id();
+        } catch (Exception e) {
+            return -1;
+        }
+    }
+
+    @Test
     void brokerThatJoinsAfterTheGatewayStartedGetsAPort(
             @KafkaCluster(name = "late-joiner", nodeIds = {0, 7}) EmbeddedKafkaCluster cluster) throws Exception {
         cluster.stopBroker(7);
