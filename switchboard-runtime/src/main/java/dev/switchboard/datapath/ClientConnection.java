@@ -10,12 +10,12 @@ import java.util.Optional;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.CorruptedFrameException;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.TooLongFrameException;
+import io.netty.util.concurrent.Future;
 import dev.switchboard.cluster.UpstreamCluster;
 import dev.switchboard.config.HostPort;
 import dev.switchboard.datapath.rewrite.RewriteContext;
@@ -34,12 +34,13 @@ import org.slf4j.LoggerFactory;
  * One client connection and the upstream connection that serves it.
  *
  * <pre>
- *   Connecting ──upstream connected──▶ Forwarding ──either side closes / protocol error──▶ Closed
- *        └──────────────cannot reach upstream / client left──────────────────────────────▶ Closed
+ *   Connecting ──upstream ready──▶ Forwarding ──either side closes / protocol error──▶ Closed
+ *        └──upstream never ready / client left──────────────────────────────────────▶ Closed
  * </pre>
  *
  * <ul>
- *   <li>{@link Connecting}: the client is accepted but not read from, so nothing needs buffering.</li>
+ *   <li>{@link Connecting}: the client is accepted but not read from, so nothing needs buffering, until the
+ *       upstream connection is ready to forward.</li>
  *   <li>{@link Forwarding}: each request is forwarded as the frame that arrived; the response queue keeps
  *       per-connection order, which Kafka guarantees, so correlation ids are never renumbered.</li>
  *   <li>{@link Closed}: terminal. The reason is logged once; requests still in flight are counted as failed.</li>
@@ -55,7 +56,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rew
     sealed interface State permits Connecting, Forwarding, Closed {
     }
 
-    record Connecting(UpstreamCluster cluster, HostPort target) implements State {
+    /** {@code upstream} completes when the upstream connection is ready to forward. */
+    record Connecting(UpstreamCluster cluster, HostPort target, Future<Channel> upstream) implements State {
     }
 
     record Forwarding(UpstreamCluster cluster, HostPort target, Channel upstream) implements State {
@@ -127,22 +129,28 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rew
             }));
             return;
         }
-        state = new Connecting(cluster, target.get());
-        dataPath.connector().connect(channel.eventLoop(), target.get(), this)
-                .addListener((ChannelFuture future) -> upstreamConnected(future, cluster, target.get()));
+        Future<Channel> upstream = dataPath.connector().connect(channel.eventLoop(), cluster, target.get(), this);
+        state = new Connecting(cluster, target.get(), upstream);
+        upstream.addListener(ready -> upstreamReady(upstream, cluster, target.get()));
     }
 
-    private void upstreamConnected(ChannelFuture future, UpstreamCluster cluster, HostPort target) {
+    private void upstreamReady(Future<Channel> upstream, UpstreamCluster cluster, HostPort target) {
         if (state instanceof Closed) {
-            future.channel().close();
+            if (upstream.isSuccess()) {
+                upstream.getNow().close();
+            }
             return;
         }
-        if (!future.isSuccess()) {
-            close("upstream_unreachable", "cannot reach " + target + " of cluster " + cluster.name() + ": "
-                    + describe(future.cause()));
+        if (!upstream.isSuccess()) {
+            if (upstream.cause() instanceof UpstreamConnectFailure failure) {
+                close(failure.cause(), failure.getMessage());
+            } else {
+                close("internal_error", "cannot connect to " + target + " of cluster " + cluster.name() + ": "
+                        + describe(upstream.cause()));
+            }
             return;
         }
-        state = new Forwarding(cluster, target, future.channel());
+        state = new Forwarding(cluster, target, upstream.getNow());
         LOG.debug("Forwarding client={} listener={} cluster={} upstream={}", channel.remoteAddress(), listener,
                 cluster.name(), target);
         channel.config().setAutoRead(true);
@@ -277,6 +285,13 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rew
         }
     }
 
+    /** The upstream connection closed or failed. Until it is ready, the connector's future reports that instead. */
+    void upstreamFailed(String cause, String reason) {
+        if (state instanceof Forwarding) {
+            close(cause, reason);
+        }
+    }
+
     void upstreamWritabilityChanged(boolean writable) {
         channel.config().setAutoRead(writable);
     }
@@ -315,6 +330,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rew
         inFlight.clear();
         if (previous instanceof Forwarding forwarding) {
             forwarding.upstream().close();
+        } else if (previous instanceof Connecting connecting) {
+            connecting.upstream().cancel(false);
         }
         if (channel != null) {
             channel.close();

@@ -30,11 +30,11 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        connection.close("upstream_closed", "the upstream broker closed the connection");
+        connection.upstreamFailed("upstream_closed", "the upstream broker closed the connection");
     }
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        connection.close("upstream_error", "upstream connection failed: " + ClientConnection.describe(cause));
+        connection.upstreamFailed("upstream_error", "upstream connection failed: " + ClientConnection.describe(cause));
     }
 }
