@@ -35,12 +35,13 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>
  *   Connecting ──upstream ready──▶ Forwarding ──either side closes / protocol error──▶ Closed
- *        └──upstream never ready / client left──────────────────────────────────────▶ Closed
+ *        └──cannot reach, secure or authenticate upstream / client left─────────────▶ Closed
  * </pre>
  *
  * <ul>
  *   <li>{@link Connecting}: the client is accepted but not read from, so nothing needs buffering, until the
- *       upstream connection is ready to forward.</li>
+ *       upstream connection is ready: connected, and through its TLS handshake and SASL authentication if the
+ *       cluster uses them.</li>
  *   <li>{@link Forwarding}: each request is forwarded as the frame that arrived; the response queue keeps
  *       per-connection order, which Kafka guarantees, so correlation ids are never renumbered.</li>
  *   <li>{@link Closed}: terminal. The reason is logged once; requests still in flight are counted as failed.</li>

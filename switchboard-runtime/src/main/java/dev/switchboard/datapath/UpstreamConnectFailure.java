@@ -1,8 +1,9 @@
 package dev.switchboard.datapath;
 
 /**
- * Why an upstream connection never became ready to forward. The client connection closes with {@link #cause()}
- * as the metric label and the message as the logged reason.
+ * Why an upstream connection never became ready to forward: the broker could not be reached, the TLS handshake
+ * failed, or SASL authentication failed. The client connection closes with {@link #cause()} as the metric
+ * label and the message as the logged reason.
  */
 final class UpstreamConnectFailure extends RuntimeException {
 
@@ -13,7 +14,7 @@ final class UpstreamConnectFailure extends RuntimeException {
         this.cause = cause;
     }
 
-    /** A short label, such as {@code upstream_unreachable}. */
+    /** {@code upstream_unreachable}, {@code upstream_tls_failed} or {@code upstream_auth_failed}. */
     String cause() {
         return cause;
     }

@@ -1,21 +1,38 @@
 package dev.switchboard.datapath;
 
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoop;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 import dev.switchboard.cluster.UpstreamCluster;
+import dev.switchboard.config.ClusterConfig;
 import dev.switchboard.config.HostPort;
+import dev.switchboard.config.SaslConfig;
 
 /**
  * Opens the upstream connection of one client connection, on the client's own event loop, so the pair shares
- * one thread and needs no locks, and says when it is ready to forward.
+ * one thread and needs no locks, and makes it ready to forward: TCP, then TLS and SASL if the cluster's
+ * security protocol asks for them.
+ *
+ * <p>The upstream pipeline, in order:
+ * <pre>
+ *   tls            {@link io.netty.handler.ssl.SslHandler}, for SSL and SASL_SSL
+ *   frame-decoder  {@link KafkaFrameDecoder}: response frames
+ *   sasl           {@link UpstreamSaslAuthenticator}, for SASL_PLAINTEXT and SASL_SSL, until authenticated
+ *   upstream       {@link UpstreamHandler}: hands responses to the client connection
+ * </pre>
  */
 public final class UpstreamConnector {
 
@@ -25,10 +42,16 @@ public final class UpstreamConnector {
 
     private final Transport transport;
     private final WriteBufferWaterMark waterMark;
+    private final Map<String, UpstreamTls> tlsByCluster = new HashMap<>();
+    private final Map<String, SaslConfig> saslByCluster = new HashMap<>();
 
-    public UpstreamConnector(Transport transport, WriteBufferWaterMark waterMark) {
+    public UpstreamConnector(Transport transport, WriteBufferWaterMark waterMark, List<ClusterConfig> clusters) {
         this.transport = transport;
         this.waterMark = waterMark;
+        for (ClusterConfig cluster : clusters) {
+            cluster.tls().ifPresent(tls -> tlsByCluster.put(cluster.name(), new UpstreamTls(cluster.name(), tls)));
+            cluster.sasl().ifPresent(sasl -> saslByCluster.put(cluster.name(), sasl));
+        }
     }
 
     /**
@@ -38,6 +61,8 @@ public final class UpstreamConnector {
      */
     Future<Channel> connect(EventLoop loop, UpstreamCluster cluster, HostPort target, ClientConnection connection) {
         String upstream = target + " of cluster " + cluster.name();
+        UpstreamTls tls = tlsByCluster.get(cluster.name());
+        SaslConfig sasl = saslByCluster.get(cluster.name());
         ChannelFuture connected = new Bootstrap()
                 .group(loop)
                 .channel(transport.clientChannel())
@@ -47,9 +72,15 @@ public final class UpstreamConnector {
                 .handler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel channel) {
-                        channel.pipeline()
-                                .addLast("frame-decoder", new KafkaFrameDecoder(MAX_RESPONSE_BYTES))
-                                .addLast("upstream", new UpstreamHandler(connection));
+                        ChannelPipeline pipeline = channel.pipeline();
+                        if (tls != null) {
+                            pipeline.addLast("tls", tls.newHandler(channel.alloc(), target));
+                        }
+                        pipeline.addLast("frame-decoder", new KafkaFrameDecoder(MAX_RESPONSE_BYTES));
+                        if (sasl != null) {
+                            pipeline.addLast("sasl", new UpstreamSaslAuthenticator(sasl, upstream, target.host()));
+                        }
+                        pipeline.addLast("upstream", new UpstreamHandler(connection));
                     }
                 })
                 .connect(target.host(), target.port());
@@ -61,12 +92,43 @@ public final class UpstreamConnector {
         });
         connected.addListener((ChannelFuture tcp) -> {
             if (tcp.isSuccess()) {
-                ready.trySuccess(tcp.channel());
+                secure(tcp.channel(), upstream, ready);
             } else {
                 ready.tryFailure(new UpstreamConnectFailure("upstream_unreachable", "cannot reach " + upstream + ": "
                         + ClientConnection.describe(tcp.cause())));
             }
         });
         return ready;
+    }
+
+    private static void secure(Channel channel, String upstream, Promise<Channel> ready) {
+        SslHandler tls = channel.pipeline().get(SslHandler.class);
+        if (tls == null) {
+            authenticate(channel, ready);
+            return;
+        }
+        tls.handshakeFuture().addListener(handshake -> {
+            if (handshake.isSuccess()) {
+                authenticate(channel, ready);
+            } else {
+                ready.tryFailure(new UpstreamConnectFailure("upstream_tls_failed", "TLS handshake with " + upstream
+                        + " failed: " + ClientConnection.describe(handshake.cause())));
+            }
+        });
+    }
+
+    private static void authenticate(Channel channel, Promise<Channel> ready) {
+        UpstreamSaslAuthenticator sasl = channel.pipeline().get(UpstreamSaslAuthenticator.class);
+        if (sasl == null) {
+            ready.trySuccess(channel);
+            return;
+        }
+        sasl.authenticate().addListener(authentication -> {
+            if (authentication.isSuccess()) {
+                ready.trySuccess(channel);
+            } else {
+                ready.tryFailure(authentication.cause());
+            }
+        });
     }
 }

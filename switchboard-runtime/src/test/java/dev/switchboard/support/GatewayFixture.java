@@ -3,6 +3,7 @@ package dev.switchboard.support;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 import dev.switchboard.config.AdminConfig;
 import dev.switchboard.config.ClusterConfig;
@@ -27,17 +28,28 @@ public final class GatewayFixture implements AutoCloseable {
     private final int bootstrapPort;
     private final PortRange nodePorts;
 
+    /** Reaches each cluster the way the cluster says clients should: its security protocol and credentials. */
     public GatewayFixture(EmbeddedKafkaCluster... clusters) {
         this(100, clusters);
     }
 
     public GatewayFixture(int maxFrameKiB, EmbeddedKafkaCluster... clusters) {
+        this(maxFrameKiB, EmbeddedKafkaCluster::clientSecurityProperties, clusters);
+    }
+
+    /** Reaches one cluster with {@code properties} instead, e.g. a wrong password. */
+    public GatewayFixture(EmbeddedKafkaCluster cluster, Map<String, String> properties) {
+        this(100, c -> properties, cluster);
+    }
+
+    private GatewayFixture(int maxFrameKiB, Function<EmbeddedKafkaCluster, Map<String, String>> properties,
+                           EmbeddedKafkaCluster... clusters) {
         this.bootstrapPort = FreePorts.next();
         int first = freeRange(8);
         this.nodePorts = new PortRange(first, first + 7);
         List<ClusterConfig> upstreams = new java.util.ArrayList<>();
         for (EmbeddedKafkaCluster cluster : clusters) {
-            upstreams.add(new ClusterConfig(cluster.name(), cluster.bootstrapServers(), Map.of()));
+            upstreams.add(new ClusterConfig(cluster.name(), cluster.bootstrapServers(), properties.apply(cluster)));
             for (int nodeId : cluster.nodeIds()) {
                 String address = cluster.brokerAddress(nodeId);
                 detector.watch("localhost", Integer.parseInt(address.substring(address.lastIndexOf(':') + 1)));
