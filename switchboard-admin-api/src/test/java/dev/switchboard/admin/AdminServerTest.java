@@ -94,10 +94,10 @@ class AdminServerTest {
             assertThat(Json.MAPPER.readTree(ready.body()).get("status").asText()).isEqualTo("ready");
         }
         // A gateway whose active cluster is not there is live, but not ready, and says why.
-        int firstNodePort = FreePorts.next();
+        int[] ports = FreePorts.distinct(3);
         GatewayConfig unreachable = new GatewayConfig(
-                new ListenerConfig("127.0.0.1", "127.0.0.1", FreePorts.next(), new PortRange(firstNodePort, firstNodePort), 0),
-                null, List.of(new ClusterConfig("gone", "127.0.0.1:" + FreePorts.next(), Map.of())), "gone");
+                new ListenerConfig("127.0.0.1", "127.0.0.1", ports[0], new PortRange(ports[1], ports[1]), 0),
+                null, List.of(new ClusterConfig("gone", "127.0.0.1:" + ports[2], Map.of())), "gone");
         try (Gateway gateway = Gateway.start(unreachable);
              AdminServer admin = AdminServer.start(gateway, new AdminConfig("127.0.0.1", 0))) {
             assertThat(get(admin, "/health/live").statusCode()).isEqualTo(200);

@@ -31,10 +31,11 @@ class DemoCommandTest {
     @Test
     void demoServesClientsAndPrintsWhatToTry() throws Exception {
         DemoCommand demo = new DemoCommand();
-        demo.bootstrapPort = FreePorts.next();
-        int firstNodePort = FreePorts.next();
+        int[] ports = FreePorts.distinct(3);
+        demo.bootstrapPort = ports[0];
+        int firstNodePort = ports[1];
         demo.nodePorts = firstNodePort + "-" + firstNodePort;
-        demo.adminPort = FreePorts.next();
+        demo.adminPort = ports[2];
         demo.advertisedHost = "localhost";
         demo.brokers = 1;
         ByteArrayOutputStream printed = new ByteArrayOutputStream();

@@ -45,8 +45,9 @@ class ServeCommandTest {
     @Test
     void servesTheClusterAConfigFileNames() throws Exception {
         try (EmbeddedKafkaCluster cluster = EmbeddedKafkaCluster.start("from-yaml")) {
-            int bootstrapPort = FreePorts.next();
-            int nodePort = FreePorts.next();
+            int[] ports = FreePorts.distinct(2);
+            int bootstrapPort = ports[0];
+            int nodePort = ports[1];
             Path file = dir.resolve("gateway.yaml");
             Files.writeString(file, """
                     listener:

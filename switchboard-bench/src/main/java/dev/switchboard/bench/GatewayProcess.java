@@ -39,9 +39,10 @@ final class GatewayProcess implements AutoCloseable {
     static volatile java.nio.file.Path profileDirectory;
 
     static GatewayProcess start(EmbeddedKafkaCluster cluster) {
-        int bootstrapPort = FreePorts.next();
-        int adminPort = FreePorts.next();
-        int firstNodePort = FreePorts.next();
+        int[] ports = FreePorts.distinct(2);
+        int bootstrapPort = ports[0];
+        int adminPort = ports[1];
+        int firstNodePort = FreePorts.range(10, bootstrapPort, adminPort);
         try {
             Path config = Files.createTempFile("switchboard-bench-gateway", ".yaml");
             Files.writeString(config, """

@@ -8,6 +8,8 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Properties;
 
 import kafka.server.KafkaConfig;
@@ -37,17 +39,22 @@ final class EmbeddedBroker {
         this.dir = dir;
     }
 
-    String address() {
-        String listener = props.getProperty("advertised.listeners");
-        return listener.substring(listener.indexOf("://") + 3);
+    /** The host:port this node advertises for {@code listener}. */
+    String address(String listener) {
+        for (String advertised : props.getProperty("advertised.listeners").split(",")) {
+            if (advertised.startsWith(listener + "://")) {
+                return advertised.substring(listener.length() + 3);
+            }
+        }
+        throw new IllegalArgumentException("node " + nodeId + " of " + clusterName + " has no listener " + listener);
     }
 
     synchronized boolean isRunning() {
         return server != null;
     }
 
-    /** Formats this node's log directories with Kafka's own StorageTool. */
-    void format() {
+    /** Formats this node's log directories with Kafka's own StorageTool, adding {@code extraArguments}. */
+    void format(List<String> extraArguments) {
         try {
             Files.createDirectories(dir);
             Path config = dir.resolve("server.properties");
@@ -55,7 +62,10 @@ final class EmbeddedBroker {
                 props.store(out, "node " + nodeId + " of " + clusterName);
             }
             ByteArrayOutputStream output = new ByteArrayOutputStream();
-            int exit = StorageTool.execute(new String[]{"format", "-t", clusterId, "-c", config.toString(), "--ignore-formatted"},
+            List<String> arguments = new ArrayList<>(List.of("format", "-t", clusterId, "-c", config.toString(),
+                    "--ignore-formatted"));
+            arguments.addAll(extraArguments);
+            int exit = StorageTool.execute(arguments.toArray(String[]::new),
                     new PrintStream(output, true, StandardCharsets.UTF_8));
             if (exit != 0) {
                 throw new IllegalStateException("StorageTool format failed for node " + nodeId + " of " + clusterName
@@ -73,7 +83,7 @@ final class EmbeddedBroker {
         KafkaRaftServer started = new KafkaRaftServer(KafkaConfig.fromProps(props, false), Time.SYSTEM);
         started.startup();
         server = started;
-        LOG.info("Started node {} of cluster {} at {}", nodeId, clusterName, address());
+        LOG.info("Started node {} of cluster {} at {}", nodeId, clusterName, props.getProperty("advertised.listeners"));
     }
 
     synchronized void stop() {

@@ -22,6 +22,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.security.auth.SecurityProtocol;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,12 +44,15 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
     private final String clusterId;
     private final Path dataDir;
     private final Map<Integer, EmbeddedBroker> nodes;
+    private final ClientListener clientListener;
 
-    private EmbeddedKafkaCluster(String name, String clusterId, Path dataDir, Map<Integer, EmbeddedBroker> nodes) {
+    private EmbeddedKafkaCluster(String name, String clusterId, Path dataDir, Map<Integer, EmbeddedBroker> nodes,
+                                 ClientListener clientListener) {
         this.name = name;
         this.clusterId = clusterId;
         this.dataDir = dataDir;
         this.nodes = nodes;
+        this.clientListener = clientListener;
     }
 
     public static Builder builder(String name) {
@@ -72,30 +76,58 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
         return List.copyOf(nodes.keySet());
     }
 
-    /** Bootstrap servers of the brokers that are running now. */
+    /** Bootstrap servers of the brokers that are running now, on the listener clients use. */
     public String bootstrapServers() {
-        return nodes.values().stream()
-                .filter(EmbeddedBroker::isRunning)
-                .map(EmbeddedBroker::address)
-                .collect(Collectors.joining(","));
+        return addresses(clientListenerName());
     }
 
     /** The address clients use for one node, running or not. */
     public String brokerAddress(int nodeId) {
-        return node(nodeId).address();
+        return node(nodeId).address(clientListenerName());
     }
 
     /** Properties for an Admin, producer or consumer that talks to this cluster directly. */
     public Map<String, Object> clientProperties() {
         Map<String, Object> props = new LinkedHashMap<>();
         props.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+        props.putAll(clientSecurityProperties());
         return props;
     }
 
+    /**
+     * The security settings a client needs for the client listener (trust store, key store, SASL mechanism and
+     * JAAS config of the first user), as Kafka client properties; empty when the listener is PLAINTEXT.
+     */
+    public Map<String, String> clientSecurityProperties() {
+        if (clientListener == null) {
+            return Map.of();
+        }
+        Map.Entry<String, String> user = clientListener.users().entrySet().stream().findFirst().orElse(Map.entry("", ""));
+        return clientListener.clientProperties(user.getKey(), user.getValue());
+    }
+
+    /** As {@link #clientSecurityProperties()}, authenticating as {@code user} with {@code password}, right or wrong. */
+    public Map<String, String> clientSecurityProperties(String user, String password) {
+        return clientListener == null ? Map.of() : clientListener.clientProperties(user, password);
+    }
+
+    /** An Admin on the brokers' own PLAINTEXT listener, whatever clients use. */
     public Admin admin() {
-        Map<String, Object> props = clientProperties();
+        Map<String, Object> props = new LinkedHashMap<>();
+        props.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, addresses(BrokerProperties.BROKER_LISTENER));
         props.put(AdminClientConfig.CLIENT_ID_CONFIG, "testkit-admin-" + name);
         return Admin.create(props);
+    }
+
+    private String clientListenerName() {
+        return clientListener == null ? BrokerProperties.BROKER_LISTENER : ClientListener.NAME;
+    }
+
+    private String addresses(String listener) {
+        return nodes.values().stream()
+                .filter(EmbeddedBroker::isRunning)
+                .map(node -> node.address(listener))
+                .collect(Collectors.joining(","));
     }
 
     /** Creates topics and waits until every partition has a leader. */
@@ -202,6 +234,11 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
         private final String name;
         private int[] nodeIds = {0};
         private final Properties overrides = new Properties();
+        private SecurityProtocol clientProtocol = SecurityProtocol.PLAINTEXT;
+        private String saslMechanism = "PLAIN";
+        private final Map<String, String> saslUsers = new LinkedHashMap<>();
+        private String certificateNames = SelfSignedKeyStores.LOCAL_NAMES;
+        private boolean clientCertificates;
 
         private Builder(String name) {
             if (name == null || name.isBlank()) {
@@ -236,6 +273,60 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Clients reach the cluster over {@code protocol} on a listener of its own. Brokers, the controller and
+         * {@link #admin()} keep using a PLAINTEXT listener.
+         */
+        public Builder clientSecurity(SecurityProtocol protocol) {
+            this.clientProtocol = protocol;
+            return this;
+        }
+
+        /** PLAIN (the default), SCRAM-SHA-256 or SCRAM-SHA-512, for SASL client listeners. */
+        public Builder saslMechanism(String mechanism) {
+            if (!List.of("PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512").contains(mechanism)) {
+                throw new IllegalArgumentException("the test kit offers PLAIN, SCRAM-SHA-256 and SCRAM-SHA-512, not " + mechanism);
+            }
+            this.saslMechanism = mechanism;
+            return this;
+        }
+
+        /** A SASL user; the first one added is the one {@link #clientSecurityProperties()} logs in as. */
+        public Builder saslUser(String user, String password) {
+            saslUsers.put(user, password);
+            return this;
+        }
+
+        /** The subject alternative names of the brokers' certificate, in keytool's syntax. */
+        public Builder certificateNames(String subjectAlternativeNames) {
+            this.certificateNames = subjectAlternativeNames;
+            return this;
+        }
+
+        /** Brokers require a client certificate (mutual TLS); {@link #clientSecurityProperties()} includes one. */
+        public Builder requireClientCertificates() {
+            this.clientCertificates = true;
+            return this;
+        }
+
+        private ClientListener clientListener(Path dataDir) {
+            if (clientProtocol == SecurityProtocol.PLAINTEXT) {
+                return null;
+            }
+            boolean tls = clientProtocol == SecurityProtocol.SSL || clientProtocol == SecurityProtocol.SASL_SSL;
+            boolean sasl = clientProtocol == SecurityProtocol.SASL_PLAINTEXT || clientProtocol == SecurityProtocol.SASL_SSL;
+            if (sasl && saslUsers.isEmpty()) {
+                throw new IllegalArgumentException(clientProtocol + " needs at least one saslUser(name, password)");
+            }
+            if (clientCertificates && !tls) {
+                throw new IllegalArgumentException("client certificates need a TLS listener, not " + clientProtocol);
+            }
+            Path tlsDir = dataDir.resolve("tls");
+            return new ClientListener(clientProtocol, saslMechanism, saslUsers,
+                    tls ? SelfSignedKeyStores.create(tlsDir, "broker", certificateNames) : null,
+                    clientCertificates ? SelfSignedKeyStores.create(tlsDir, "client", SelfSignedKeyStores.LOCAL_NAMES) : null);
+        }
+
         public EmbeddedKafkaCluster start() {
             long started = System.nanoTime();
             String clusterId = Uuid.randomUuid().toString();
@@ -247,16 +338,27 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
             }
             int controllerId = nodeIds[0];
             int controllerPort = FreePorts.next();
+            ClientListener clientListener;
+            try {
+                clientListener = clientListener(dataDir);
+            } catch (RuntimeException e) {
+                deleteRecursively(dataDir);
+                throw e;
+            }
             Map<Integer, EmbeddedBroker> nodes = new LinkedHashMap<>();
             for (int nodeId : nodeIds) {
                 Properties props = BrokerProperties.forNode(nodeId, nodeId == controllerId, controllerId, controllerPort,
                         FreePorts.next(), nodeIds.length, dataDir.resolve("node-" + nodeId));
+                if (clientListener != null) {
+                    clientListener.configure(props, FreePorts.next());
+                }
                 props.putAll(overrides);
                 nodes.put(nodeId, new EmbeddedBroker(name, nodeId, clusterId, props, dataDir.resolve("node-" + nodeId)));
             }
-            EmbeddedKafkaCluster cluster = new EmbeddedKafkaCluster(name, clusterId, dataDir, nodes);
+            EmbeddedKafkaCluster cluster = new EmbeddedKafkaCluster(name, clusterId, dataDir, nodes, clientListener);
+            List<String> formatArguments = clientListener == null ? List.of() : clientListener.formatArguments();
             try {
-                nodes.values().forEach(EmbeddedBroker::format);
+                nodes.values().forEach(node -> node.format(formatArguments));
                 nodes.values().forEach(EmbeddedBroker::start);
                 cluster.awaitBrokersRegistered();
             } catch (RuntimeException e) {

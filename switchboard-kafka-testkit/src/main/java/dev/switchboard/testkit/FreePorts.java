@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.util.ArrayList;
+import java.util.List;
 
 /** Ephemeral ports chosen up front, because a KRaft voter list and a restarted broker need fixed ports. */
 public final class FreePorts {
@@ -12,11 +14,69 @@ public final class FreePorts {
     }
 
     public static int next() {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            socket.setReuseAddress(true);
-            return socket.getLocalPort();
+        return distinct(1)[0];
+    }
+
+    /** Ports that are free now and differ from each other: all are held open until all are found. */
+    public static int[] distinct(int count) {
+        List<ServerSocket> held = new ArrayList<>();
+        try {
+            int[] ports = new int[count];
+            for (int i = 0; i < count; i++) {
+                ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+                socket.setReuseAddress(true);
+                held.add(socket);
+                ports[i] = socket.getLocalPort();
+            }
+            return ports;
         } catch (IOException e) {
             throw new UncheckedIOException("no free local port", e);
+        } finally {
+            held.forEach(FreePorts::closeQuietly);
+        }
+    }
+
+    /**
+     * The first port of {@code size} consecutive free ports, none of them in {@code excluding}. Retried, because
+     * another process may take a port meanwhile.
+     */
+    public static int range(int size, int... excluding) {
+        for (int attempt = 0; attempt < 100; attempt++) {
+            int first = next();
+            if (first + size > 65535 || overlaps(first, size, excluding)) {
+                continue;
+            }
+            List<ServerSocket> held = new ArrayList<>();
+            try {
+                for (int port = first; port < first + size; port++) {
+                    ServerSocket socket = new ServerSocket(port, 1, InetAddress.getLoopbackAddress());
+                    socket.setReuseAddress(true);
+                    held.add(socket);
+                }
+                return first;
+            } catch (IOException taken) {
+                // try another start
+            } finally {
+                held.forEach(FreePorts::closeQuietly);
+            }
+        }
+        throw new IllegalStateException("no run of " + size + " free ports");
+    }
+
+    private static boolean overlaps(int first, int size, int[] excluding) {
+        for (int port : excluding) {
+            if (port >= first && port < first + size) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static void closeQuietly(ServerSocket socket) {
+        try {
+            socket.close();
+        } catch (IOException ignored) {
+            // it was only a probe
         }
     }
 }

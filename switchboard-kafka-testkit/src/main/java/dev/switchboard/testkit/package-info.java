@@ -5,5 +5,9 @@
  * starts {@code KafkaRaftServer}s, so tests and the demo talk to the same broker code that runs in production.
  * Several independent clusters can live in one JVM. {@link dev.switchboard.testkit.SharedClusters} lets JUnit 5
  * test classes share clusters so the suite stays fast on small machines.
+ *
+ * <p>A cluster can serve clients over TLS, SASL (PLAIN, SCRAM) or both on a listener of its own, with key
+ * material that the JDK's keytool makes at start-up. Brokers and the test kit's own admin client keep a
+ * PLAINTEXT listener.
  */
 package dev.switchboard.testkit;

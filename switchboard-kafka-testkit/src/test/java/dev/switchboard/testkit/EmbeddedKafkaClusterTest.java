@@ -5,10 +5,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -18,6 +20,10 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.SaslConfigs;
+import org.apache.kafka.common.config.SslConfigs;
+import org.apache.kafka.common.errors.SaslAuthenticationException;
+import org.apache.kafka.common.security.auth.SecurityProtocol;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
@@ -59,10 +65,36 @@ class EmbeddedKafkaClusterTest {
     }
 
     @Test
+    void saslSslClientListenerServesClientsWhileAdminKeepsPlaintext() throws Exception {
+        try (EmbeddedKafkaCluster cluster = EmbeddedKafkaCluster.builder("secure").clientSecurity(SecurityProtocol.SASL_SSL)
+                .saslMechanism("SCRAM-SHA-256").saslUser("alice", "alice-secret").start()) {
+            assertThat(cluster.clientSecurityProperties())
+                    .containsEntry(CommonClientConfigs.SECURITY_PROTOCOL_CONFIG, "SASL_SSL")
+                    .containsEntry(SaslConfigs.SASL_MECHANISM, "SCRAM-SHA-256")
+                    .containsKeys(SslConfigs.SSL_TRUSTSTORE_LOCATION_CONFIG, SaslConfigs.SASL_JAAS_CONFIG);
+            assertThat(cluster.bootstrapServers()).isEqualTo(cluster.brokerAddress(0));
+            cluster.createTopic("secure-orders", 1, 1);
+            List<String> sent = List.of("a", "b");
+            produce(cluster, "secure-orders", sent);
+            assertThat(consume(cluster, "secure-orders", sent.size())).containsExactlyInAnyOrderElementsOf(sent);
+
+            Map<String, Object> wrongPassword = new HashMap<>(cluster.clientProperties());
+            wrongPassword.putAll(cluster.clientSecurityProperties("alice", "wrong"));
+            try (Admin admin = Admin.create(wrongPassword)) {
+                assertThatThrownBy(() -> admin.listTopics().names().get(30, TimeUnit.SECONDS))
+                        .hasCauseInstanceOf(SaslAuthenticationException.class);
+            }
+        }
+    }
+
+    @Test
     void rejectsNonsenseShapes() {
         assertThatThrownBy(() -> EmbeddedKafkaCluster.builder("x").brokers(0)).hasMessageContaining("at least one broker");
         assertThatThrownBy(() -> EmbeddedKafkaCluster.builder("x").nodeIds(1, 1)).hasMessageContaining("distinct");
         assertThatThrownBy(() -> EmbeddedKafkaCluster.builder(" ")).hasMessageContaining("blank");
+        assertThatThrownBy(() -> EmbeddedKafkaCluster.builder("x").saslMechanism("GSSAPI")).hasMessageContaining("not GSSAPI");
+        assertThatThrownBy(() -> EmbeddedKafkaCluster.builder("x").clientSecurity(SecurityProtocol.SASL_PLAINTEXT).start())
+                .hasMessageContaining("needs at least one saslUser");
     }
 
     static void produce(EmbeddedKafkaCluster cluster, String topic, List<String> values) throws Exception {

@@ -10,12 +10,12 @@ import java.util.Optional;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.CorruptedFrameException;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.TooLongFrameException;
+import io.netty.util.concurrent.Future;
 import dev.switchboard.cluster.UpstreamCluster;
 import dev.switchboard.config.HostPort;
 import dev.switchboard.datapath.rewrite.RewriteContext;
@@ -43,8 +43,9 @@ import org.slf4j.LoggerFactory;
  *   <li>{@link Accepted}: no upstream yet. A connection that never sends a request (a load balancer's health
  *       check, an idle client) costs one socket, not two.</li>
  *   <li>{@link Connecting}: the first request has arrived and the upstream connection is being opened for the
- *       cluster active at that moment. The client is not read meanwhile; the few frames that arrived with the
- *       first one wait in order.</li>
+ *       cluster active at that moment: connected, then through its TLS handshake and SASL authentication if the
+ *       cluster uses them. The client is not read meanwhile; the few frames that arrived with the first one
+ *       wait in order.</li>
  *   <li>{@link Forwarding}: each request is forwarded as the frame that arrived; the response queue keeps
  *       per-connection order, which Kafka guarantees, so correlation ids are never renumbered.</li>
  *   <li>{@link Closed}: terminal. The reason is logged once; requests still in flight are counted as failed.</li>
@@ -63,8 +64,11 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rew
     record Accepted() implements State {
     }
 
-    /** {@code target} is null while the address of the client's node is being discovered. */
-    record Connecting(UpstreamCluster cluster, HostPort target) implements State {
+    /**
+     * {@code target} is null while the address of the client's node is being discovered; {@code upstream}
+     * is null until then too, and completes when the upstream connection is ready to forward.
+     */
+    record Connecting(UpstreamCluster cluster, HostPort target, Future<Channel> upstream) implements State {
     }
 
     record Forwarding(UpstreamCluster cluster, HostPort target, Channel upstream) implements State {
@@ -126,7 +130,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rew
         Optional<HostPort> target = listener instanceof Listener.Node node
                 ? cluster.nodeAddress(node.nodeId())
                 : Optional.of(cluster.bootstrapTarget());
-        state = new Connecting(cluster, target.orElse(null));
+        state = new Connecting(cluster, target.orElse(null), null);
         if (target.isEmpty()) {
             int nodeId = ((Listener.Node) listener).nodeId();
             if (!mayRediscover) {
@@ -141,35 +145,42 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rew
             }));
             return;
         }
-        dataPath.connector().connect(channel.eventLoop(), target.get(), this)
-                .addListener((ChannelFuture future) -> upstreamConnected(future, cluster, target.get()));
+        Future<Channel> upstream = dataPath.connector().connect(channel.eventLoop(), cluster, target.get(), this);
+        state = new Connecting(cluster, target.get(), upstream);
+        upstream.addListener(ready -> upstreamReady(upstream, cluster, target.get()));
     }
 
-    private void upstreamConnected(ChannelFuture future, UpstreamCluster cluster, HostPort target) {
+    private void upstreamReady(Future<Channel> upstream, UpstreamCluster cluster, HostPort target) {
         if (state instanceof Closed) {
-            future.channel().close();
+            if (upstream.isSuccess()) {
+                upstream.getNow().close();
+            }
             return;
         }
-        if (!future.isSuccess()) {
-            close("upstream_unreachable", "cannot reach " + target + " of cluster " + cluster.name() + ": "
-                    + describe(future.cause()));
+        if (!upstream.isSuccess()) {
+            if (upstream.cause() instanceof UpstreamConnectFailure failure) {
+                close(failure.cause(), failure.getMessage());
+            } else {
+                close("internal_error", "cannot connect to " + target + " of cluster " + cluster.name() + ": "
+                        + describe(upstream.cause()));
+            }
             return;
         }
-        Channel upstream = future.channel();
-        state = new Forwarding(cluster, target, upstream);
+        Channel ready = upstream.getNow();
+        state = new Forwarding(cluster, target, ready);
         LOG.debug("Forwarding client={} listener={} cluster={} upstream={}", channel.remoteAddress(), listener,
                 cluster.name(), target);
         while (!pending.isEmpty() && state instanceof Forwarding) {
             RequestFrame request = pending.poll();
             try {
-                forward(request, upstream);
+                forward(request, ready);
             } catch (RuntimeException e) {
                 request.release();
                 close(causeLabel(e), describe(e));
             }
         }
         if (state instanceof Forwarding) {
-            upstream.flush();
+            ready.flush();
             channel.config().setAutoRead(true);
         }
     }
@@ -359,6 +370,13 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rew
         }
     }
 
+    /** The upstream connection closed or failed. Until it is ready, the connector's future reports that instead. */
+    void upstreamFailed(String cause, String reason) {
+        if (state instanceof Forwarding) {
+            close(cause, reason);
+        }
+    }
+
     void upstreamWritabilityChanged(boolean writable) {
         channel.config().setAutoRead(writable);
     }
@@ -406,6 +424,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rew
         pending.clear();
         if (previous instanceof Forwarding forwarding) {
             forwarding.upstream().close();
+        } else if (previous instanceof Connecting connecting && connecting.upstream() != null) {
+            connecting.upstream().cancel(false);
         }
         if (channel != null) {
             channel.close();

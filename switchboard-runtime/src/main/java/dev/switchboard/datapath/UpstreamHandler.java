@@ -19,12 +19,12 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        connection.close("upstream_closed", "the upstream broker closed the connection");
+        connection.upstreamFailed("upstream_closed", "the upstream broker closed the connection");
     }
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         String label = cause instanceof ProtocolViolation violation ? violation.cause() : "upstream_error";
-        connection.close(label, "upstream connection failed: " + ClientConnection.describe(cause));
+        connection.upstreamFailed(label, "upstream connection failed: " + ClientConnection.describe(cause));
     }
 }

@@ -11,6 +11,8 @@
  * </pre>
  * Extensions ({@link dev.switchboard.datapath.PipelineExtension}) insert handlers by these names. Each client
  * connection owns one upstream connection on the same event loop, so per-connection state needs no locks.
+ * {@link dev.switchboard.datapath.UpstreamConnector} builds that connection's pipeline and makes it ready, with
+ * TLS and SASL when the cluster asks for them, before the client is read.
  * Request and response bodies stay opaque bytes unless a {@link dev.switchboard.datapath.rewrite.ResponseRewriter}
  * or the connection itself declares interest in that API key.
  */

@@ -48,11 +48,13 @@ public final class Gateway implements AutoCloseable {
         ListenerConfig listener = config.listener();
         this.metrics = new GatewayMetrics();
         this.clusters = new UpstreamClusters(config.clusters(), config.activeCluster());
-        this.server = new GatewayServer(Transport.best(), Runtime.getRuntime().availableProcessors(), listener.bindHost(), extensions);
+        Transport transport = Transport.best();
+        // Built before the server starts threads: it reads key stores, and a failure must leave nothing running.
+        UpstreamConnector connector = new UpstreamConnector(transport, GatewayServer.WATER_MARK, config.clusters());
+        this.server = new GatewayServer(transport, Runtime.getRuntime().availableProcessors(), listener.bindHost(), extensions);
         this.nodePorts = new NodePortMap(listener.nodePorts(), (nodeId, port) -> server.openAsync(new Listener.Node(nodeId, port)));
         server.attach(new DataPath(clusters, new AddressRewriter(listener.advertisedHost(), nodePorts),
-                ResponseRewriters.standard(), new UpstreamConnector(server.transport(), GatewayServer.WATER_MARK),
-                connections, metrics, listener.maxFrameBytes()));
+                ResponseRewriters.standard(), connector, connections, metrics, listener.maxFrameBytes()));
     }
 
     public static Gateway start(GatewayConfig config) {

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
+import dev.switchboard.testkit.SelfSignedKeyStores;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -33,6 +34,8 @@ class ConfigLoaderTest {
     @TempDir
     Path dir;
 
+    private SelfSignedKeyStores stores;
+
     @Test
     void readsAValidFile() throws IOException {
         GatewayConfig config = ConfigLoader.load(write(VALID));
@@ -54,8 +57,8 @@ class ConfigLoaderTest {
                 "activeCluster: 'tertiary' is not one of the configured clusters");
         expectError(VALID.replace("kafka-b1:9092", "kafka-b1"), "clusters[1].bootstrapServers: 'kafka-b1' is not host:port");
         expectError(VALID.replace("name: secondary", "name: primary"), "clusters[1].name: 'primary' is used by another cluster");
-        expectError(VALID.replace("security.protocol: PLAINTEXT", "security.protocol: SASL_SSL"),
-                "clusters[0].properties.security.protocol: must be one of");
+        expectError(VALID.replace("security.protocol: PLAINTEXT", "security.protocol: TLS"),
+                "clusters[0].properties.security.protocol: must be one of [PLAINTEXT, SSL, SASL_PLAINTEXT, SASL_SSL], was TLS");
         expectError(VALID.replace("  port: 8080", "  prot: 8080"), "admin.prot: is not a known key");
         expectError(VALID.replace("bootstrapPort: 9092", "bootstrapPort: ninety"), "listener.bootstrapPort");
         expectError(VALID.replace("nodePorts: {first: 9093, last: 9192}", "nodePorts: {first: 9092, last: 9192}"),
@@ -67,10 +70,90 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void readsUpstreamTlsAndSasl() throws IOException {
+        ClusterConfig cluster = ConfigLoader.load(write(secure())).cluster("secure").orElseThrow();
+        assertThat(cluster.securityProtocol()).isEqualTo("SASL_SSL");
+        TlsConfig tls = cluster.tls().orElseThrow();
+        assertThat(tls.trustManagers()).isNotNull();
+        assertThat(tls.keyManagers()).isNotNull();
+        assertThat(tls.verifyHostname()).as("Kafka's default, https").isTrue();
+        assertThat(cluster.sasl()).contains(new SaslConfig("SCRAM-SHA-512", "gateway", "s3cret"));
+        assertThat(cluster.toString()).contains("SCRAM-SHA-512").doesNotContain("s3cret").doesNotContain(stores.password());
+        assertThat(cluster.sasl().orElseThrow().toString()).doesNotContain("s3cret");
+
+        ClusterConfig unverified = ConfigLoader.load(write(secure().replace("ssl.keystore.type: PKCS12",
+                "ssl.keystore.type: PKCS12\n      ssl.endpoint.identification.algorithm: ''"))).cluster("secure").orElseThrow();
+        assertThat(unverified.tls().orElseThrow().verifyHostname()).isFalse();
+        ClusterConfig plain = ConfigLoader.load(write(secure().replace("SASL_SSL", "SASL_PLAINTEXT"))).cluster("secure").orElseThrow();
+        assertThat(plain.tls()).isEmpty();
+        assertThat(plain.sasl()).isPresent();
+    }
+
+    @Test
+    void upstreamSecurityErrorsNameTheProperty() throws IOException {
+        String secure = secure();
+        String prefix = "clusters[0].properties.";
+        String missing = dir.resolve("missing.p12").toString();
+        expectError(secure.replace("      sasl.mechanism: SCRAM-SHA-512\n", ""), prefix
+                + "sasl.mechanism: must be one of [PLAIN, SCRAM-SHA-256, SCRAM-SHA-512] (the gateway cannot authenticate its connections "
+                + "with GSSAPI or OAUTHBEARER), was GSSAPI, Kafka's default");
+        expectError(secure.replace("sasl.mechanism: SCRAM-SHA-512", "sasl.mechanism: OAUTHBEARER"), prefix + "sasl.mechanism: must be one of");
+        expectError(secure.replace("sasl.mechanism: SCRAM-SHA-512", "sasl.mechanism: GSSAPI"),
+                prefix + "sasl.mechanism: must be one of [PLAIN, SCRAM-SHA-256, SCRAM-SHA-512]");
+        expectError(secure.replaceAll("      sasl.jaas.config: .*\n", ""), prefix + "sasl.jaas.config: is required for SASL");
+        expectError(secure.replace("password=\"s3cret\";", "password=\"s3cret\""),
+                prefix + "sasl.jaas.config: cannot be parsed: JAAS config entry not terminated by semi-colon");
+        expectError(secure.replace(" password=\"s3cret\"", ""), prefix + "sasl.jaas.config: has no password=\"...\" option");
+        expectError(secure.replace(stores.trustStore().toString(), missing),
+                prefix + "ssl.truststore.location: cannot read " + missing + ": no such file");
+        expectError(secure.replace(stores.trustStore().toString(), dir.toString()),
+                prefix + "ssl.truststore.location: cannot read " + dir);
+        expectError(secure.replace("ssl.truststore.password: " + stores.password(), "ssl.truststore.password: wrong"),
+                prefix + "ssl.truststore.password: does not open " + stores.trustStore());
+        expectError(secure.replace("ssl.truststore.type: PKCS12", "ssl.truststore.type: PEM"),
+                prefix + "ssl.truststore.type: must be one of [JKS, PKCS12], was PEM");
+        expectError(secure.replace("      ssl.keystore.password: " + stores.password() + "\n", ""),
+                prefix + "ssl.keystore.password: is required when ssl.keystore.location is set");
+        expectError(secure.replace("ssl.keystore.type: PKCS12", "ssl.keystore.type: PKCS12\n      ssl.key.password: wrong"),
+                prefix + "ssl.key.password: does not unlock the key in " + stores.keyStore());
+        expectError(secure.replace("ssl.keystore.type: PKCS12", "ssl.keystore.type: PKCS12\n      ssl.endpoint.identification.algorithm: ldaps"),
+                prefix + "ssl.endpoint.identification.algorithm: must be https");
+        expectError(secure.replace("ssl.keystore.type: PKCS12", "ssl.keystore.type: PKCS12\n      ssl.endpoint.identification.algorithm:"),
+                prefix + "ssl.endpoint.identification.algorithm: has no value; write '' for an empty one");
+        expectError(secure.replace("ssl.keystore.type: PKCS12", "ssl.keystore.type: PKCS12\n      ssl.enabled.protocols: TLSv1.3"),
+                prefix + "ssl.enabled.protocols: is not supported on the gateway's upstream connections; supported are [");
+    }
+
+    @Test
     void missingFileIsNamed() {
         Path missing = dir.resolve("nope.yaml");
         assertThatThrownBy(() -> ConfigLoader.load(missing)).isInstanceOf(InvalidConfigException.class)
                 .hasMessage(missing + ": (file): does not exist");
+    }
+
+    /** A SASL_SSL cluster with SCRAM credentials, a trust store and a key store for mutual TLS. */
+    private String secure() {
+        if (stores == null) {
+            stores = SelfSignedKeyStores.create(dir, "gateway", SelfSignedKeyStores.LOCAL_NAMES);
+        }
+        return """
+                listener:
+                  bootstrapPort: 9092
+                  nodePorts: {first: 9093, last: 9192}
+                clusters:
+                  - name: secure
+                    bootstrapServers: kafka-a1:9093
+                    properties:
+                      security.protocol: SASL_SSL
+                      sasl.mechanism: SCRAM-SHA-512
+                      sasl.jaas.config: 'org.apache.kafka.common.security.scram.ScramLoginModule required username="gateway" password="s3cret";'
+                      ssl.truststore.location: %1$s
+                      ssl.truststore.password: %3$s
+                      ssl.truststore.type: PKCS12
+                      ssl.keystore.location: %2$s
+                      ssl.keystore.password: %3$s
+                      ssl.keystore.type: PKCS12
+                """.formatted(stores.trustStore(), stores.keyStore(), stores.password());
     }
 
     private void expectError(String yaml, String expected) throws IOException {

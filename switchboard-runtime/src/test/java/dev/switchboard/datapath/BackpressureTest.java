@@ -193,9 +193,9 @@ class BackpressureTest {
     }
 
     private static GatewayConfig configFor(String bootstrap) {
-        int firstNodePort = FreePorts.next();
-        return new GatewayConfig(new ListenerConfig("127.0.0.1", GatewayFixture.ADVERTISED_HOST, FreePorts.next(),
-                new PortRange(firstNodePort, firstNodePort), 0), new AdminConfig("127.0.0.1", 0),
+        int[] ports = FreePorts.distinct(2);
+        return new GatewayConfig(new ListenerConfig("127.0.0.1", GatewayFixture.ADVERTISED_HOST, ports[0],
+                new PortRange(ports[1], ports[1]), 0), new AdminConfig("127.0.0.1", 0),
                 List.of(new ClusterConfig("stalled", bootstrap, Map.of())), "stalled");
     }
 }

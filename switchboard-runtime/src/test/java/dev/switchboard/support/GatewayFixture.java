@@ -3,6 +3,7 @@ package dev.switchboard.support;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 import dev.switchboard.config.AdminConfig;
 import dev.switchboard.config.ClusterConfig;
@@ -27,17 +28,28 @@ public final class GatewayFixture implements AutoCloseable {
     private final int bootstrapPort;
     private final PortRange nodePorts;
 
+    /** Reaches each cluster the way the cluster says clients should: its security protocol and credentials. */
     public GatewayFixture(EmbeddedKafkaCluster... clusters) {
         this(100, clusters);
     }
 
     public GatewayFixture(int maxFrameKiB, EmbeddedKafkaCluster... clusters) {
+        this(maxFrameKiB, EmbeddedKafkaCluster::clientSecurityProperties, clusters);
+    }
+
+    /** Reaches one cluster with {@code properties} instead, e.g. a wrong password. */
+    public GatewayFixture(EmbeddedKafkaCluster cluster, Map<String, String> properties) {
+        this(100, c -> properties, cluster);
+    }
+
+    private GatewayFixture(int maxFrameKiB, Function<EmbeddedKafkaCluster, Map<String, String>> properties,
+                           EmbeddedKafkaCluster... clusters) {
         this.bootstrapPort = FreePorts.next();
-        int first = freeRange(8);
+        int first = FreePorts.range(8, bootstrapPort);
         this.nodePorts = new PortRange(first, first + 7);
         List<ClusterConfig> upstreams = new java.util.ArrayList<>();
         for (EmbeddedKafkaCluster cluster : clusters) {
-            upstreams.add(new ClusterConfig(cluster.name(), cluster.bootstrapServers(), Map.of()));
+            upstreams.add(new ClusterConfig(cluster.name(), cluster.bootstrapServers(), properties.apply(cluster)));
             for (int nodeId : cluster.nodeIds()) {
                 String address = cluster.brokerAddress(nodeId);
                 detector.watch("localhost", Integer.parseInt(address.substring(address.lastIndexOf(':') + 1)));
@@ -80,27 +92,5 @@ public final class GatewayFixture implements AutoCloseable {
     @Override
     public void close() {
         gateway.close();
-    }
-
-    /** A run of consecutive free ports; retried because another process may take one meanwhile. */
-    private static int freeRange(int size) {
-        for (int attempt = 0; attempt < 50; attempt++) {
-            int first = FreePorts.next();
-            if (first + size > 65535) {
-                continue;
-            }
-            boolean free = true;
-            for (int port = first; port < first + size && free; port++) {
-                try (java.net.ServerSocket socket = new java.net.ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
-                    socket.setReuseAddress(true);
-                } catch (java.io.IOException e) {
-                    free = false;
-                }
-            }
-            if (free) {
-                return first;
-            }
-        }
-        throw new IllegalStateException("no run of " + size + " free ports");
     }
 }
