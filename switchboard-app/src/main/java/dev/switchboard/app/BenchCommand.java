@@ -17,16 +17,19 @@ final class BenchCommand implements Callable<Integer> {
 
     static final int GOALS_MISSED = 3;
 
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
     @Option(names = "--rounds", description = "A/B rounds per figure (default: ${DEFAULT-VALUE}).", defaultValue = "3")
     int rounds;
 
-    @Option(names = "--records", description = "Records per producer/consumer run (default: ${DEFAULT-VALUE}).", defaultValue = "400000")
+    @Option(names = "--records", description = "Records per producer/consumer run (default: ${DEFAULT-VALUE}).", defaultValue = "300000")
     long records;
 
     @Option(names = "--record-size", description = "Bytes per record (default: ${DEFAULT-VALUE}).", defaultValue = "1024")
     int recordSize;
 
-    @Option(names = "--latency-seconds", description = "Length of each latency run (default: ${DEFAULT-VALUE}).", defaultValue = "12")
+    @Option(names = "--latency-seconds", description = "Length of each latency run (default: ${DEFAULT-VALUE}).", defaultValue = "8")
     int latencySeconds;
 
     @Option(names = "--idle-connections", description = "Silent connections for the idle measurement (default: ${DEFAULT-VALUE}).",
@@ -51,6 +54,6 @@ final class BenchCommand implements Callable<Integer> {
         if (profile != null) {
             java.nio.file.Files.createDirectories(profile);
         }
-        return new GatewayBenchmark(options, System.out, System.err, profile).run() ? 0 : GOALS_MISSED;
+        return new GatewayBenchmark(options, spec.commandLine().getOut(), System.err, profile).run() ? 0 : GOALS_MISSED;
     }
 }

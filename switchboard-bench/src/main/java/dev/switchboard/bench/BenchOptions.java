@@ -17,10 +17,9 @@ import java.util.List;
 public record BenchOptions(int rounds, long records, int recordSize, int latencySeconds, int idleConnections,
                            int handshakeConnections, List<Integer> brokerCounts) {
 
-    public static final BenchOptions DEFAULT = new BenchOptions(3, 400_000, 1024, 12, 10_000, 9_000, List.of(1, 3));
 
     public BenchOptions {
-        if (rounds < 1 || records < 1000 || recordSize < 16 || latencySeconds < 5 || idleConnections < 0
+        if (rounds < 1 || records < 1000 || recordSize < 16 || latencySeconds < 3 || idleConnections < 0
                 || handshakeConnections < 0 || brokerCounts.isEmpty()) {
             throw new IllegalArgumentException("bench options out of range: " + this);
         }
