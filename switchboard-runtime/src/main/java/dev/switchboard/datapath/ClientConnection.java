@@ -18,6 +18,7 @@ import io.netty.handler.codec.TooLongFrameException;
 import io.netty.util.concurrent.Future;
 import dev.switchboard.cluster.UpstreamCluster;
 import dev.switchboard.config.HostPort;
+import dev.switchboard.datapath.rewrite.FetchTailRewriter;
 import dev.switchboard.datapath.rewrite.RewriteContext;
 import org.apache.kafka.common.message.ApiVersionsResponseData;
 import org.apache.kafka.common.message.ApiVersionsResponseData.ApiVersion;
@@ -304,7 +305,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rew
         }
         streaming = inFlight.poll();
         streamingBytes = KafkaFrameDecoder.SIZE_PREFIX + size;
-        return ResponseStreamDecoder.Mode.STREAM;
+        return FetchTailRewriter.appliesTo(request.apiKey(), request.apiVersion())
+                ? ResponseStreamDecoder.Mode.STREAM_WITH_TAIL : ResponseStreamDecoder.Mode.STREAM;
     }
 
     /** The first bytes of a streamed response: its size and correlation id. */
@@ -329,6 +331,48 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rew
         channel.write(part, channel.voidPromise());
         if (last) {
             streamEnd();
+        }
+    }
+
+    /**
+     * The end of a response streamed with its tail held back: the whole response, for inspection, and the tail,
+     * which goes out as it came or rewritten to the same length.
+     */
+    void streamTail(ByteBuf whole, ByteBuf tail) {
+        try {
+            if (!(state instanceof Forwarding)) {
+                tail.release();
+                return;
+            }
+            FetchTailRewriter.Tail rewritten;
+            try {
+                rewritten = FetchTailRewriter.rewrite(whole, streaming.apiVersion(), this);
+            } catch (RuntimeException e) {
+                tail.release();
+                close(causeLabel(e), "cannot inspect " + streaming.apiKey().name + " response: " + describe(e));
+                return;
+            }
+            if (rewritten == null) {
+                channel.write(tail, channel.voidPromise());
+            } else if (rewritten.length() > tail.readableBytes()) {
+                tail.release();
+                rewritten.replacement().release();
+                close("upstream_protocol_error", "a " + rewritten.length() + "-byte Fetch tail exceeds the "
+                        + ResponseStreamDecoder.HELD_BACK_BYTES + " bytes held back");
+                return;
+            } else {
+                channel.write(tail.retainedSlice(tail.readerIndex(), tail.readableBytes() - rewritten.length()), channel.voidPromise());
+                tail.release();
+                channel.write(rewritten.replacement(), channel.voidPromise());
+                dataPath.metrics().responseRewritten(streaming.apiKey());
+                if (!rewritten.endpointsKept()) {
+                    LOG.debug("Leader endpoints dropped from a Fetch response: the gateway's addresses do not fit; "
+                            + "client={} will refresh metadata", remote());
+                }
+            }
+            streamEnd();
+        } finally {
+            whole.release();
         }
     }
 

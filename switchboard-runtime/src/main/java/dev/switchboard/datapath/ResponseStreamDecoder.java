@@ -15,6 +15,9 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
  *       was read into. A multi-megabyte Fetch response reaches the client while the broker is still sending
  *       it, instead of after, and is never copied.</li>
  *   <li>{@link Mode#BUFFER}: the response is gathered whole, without copying, for a rewriter to decode.</li>
+ *   <li>{@link Mode#STREAM_WITH_TAIL}: streamed like {@code STREAM}, except for its last {@link #HELD_BACK_BYTES},
+ *       which wait until the whole response has been inspected, because the tail may need rewriting (Fetch
+ *       v16+, whose KIP-951 leader endpoints come last).</li>
  * </ul>
  */
 final class ResponseStreamDecoder extends ChannelInboundHandlerAdapter {
@@ -22,13 +25,20 @@ final class ResponseStreamDecoder extends ChannelInboundHandlerAdapter {
     /** Size prefix and correlation id: what must arrive before a response's fate can be decided. */
     private static final int HEADER_BYTES = 8;
 
-    enum Mode { STREAM, BUFFER }
+    enum Mode { STREAM, BUFFER, STREAM_WITH_TAIL }
+
+    /** The most a rewritable tail can be: leader endpoints of dozens of brokers fit with room to spare. */
+    static final int HELD_BACK_BYTES = 64 * 1024;
 
     private final ClientConnection connection;
     private ByteBuf header;
     private Mode mode;
     private int remaining;
     private CompositeByteBuf gathered;
+    /** For STREAM_WITH_TAIL: the frame's length, how much of it has arrived, and the tail not yet sent. */
+    private int frameLength;
+    private int arrived;
+    private CompositeByteBuf held;
 
     ResponseStreamDecoder(ClientConnection connection) {
         this.connection = connection;
@@ -75,9 +85,15 @@ final class ResponseStreamDecoder extends ChannelInboundHandlerAdapter {
         header = ctx.alloc().buffer(HEADER_BYTES, HEADER_BYTES);
         if (mode == Mode.STREAM) {
             connection.streamStart(start, remaining == 0);
-        } else {
+        } else if (mode == Mode.BUFFER) {
             gathered = ctx.alloc().compositeBuffer(Integer.MAX_VALUE);
             gathered.addComponent(true, start);
+        } else {
+            gathered = ctx.alloc().compositeBuffer(Integer.MAX_VALUE);
+            held = ctx.alloc().compositeBuffer(Integer.MAX_VALUE);
+            frameLength = KafkaFrameDecoder.SIZE_PREFIX + size;
+            arrived = 0;
+            streamAllButTail(start);
         }
         finishIfComplete();
     }
@@ -87,10 +103,26 @@ final class ResponseStreamDecoder extends ChannelInboundHandlerAdapter {
         remaining -= part.readableBytes();
         if (mode == Mode.STREAM) {
             connection.streamPart(part, remaining == 0);
-        } else {
+        } else if (mode == Mode.BUFFER) {
             gathered.addComponent(true, part);
+        } else {
+            streamAllButTail(part);
         }
         finishIfComplete();
+    }
+
+    /** Sends what lies before the held-back tail now, keeps the rest, and keeps all of it for inspection. */
+    private void streamAllButTail(ByteBuf part) {
+        gathered.addComponent(true, part.retainedDuplicate());
+        int sendable = Math.max(0, Math.min(part.readableBytes(), frameLength - HELD_BACK_BYTES - arrived));
+        arrived += part.readableBytes();
+        if (sendable > 0) {
+            connection.streamPart(part.readRetainedSlice(sendable), false);
+        }
+        if (part.isReadable()) {
+            held.addComponent(true, part.retain());
+        }
+        part.release();
     }
 
     private void finishIfComplete() {
@@ -102,6 +134,13 @@ final class ResponseStreamDecoder extends ChannelInboundHandlerAdapter {
             gathered = null;
             mode = null;
             connection.onResponse(frame);
+        } else if (mode == Mode.STREAM_WITH_TAIL) {
+            CompositeByteBuf frame = gathered;
+            CompositeByteBuf tail = held;
+            gathered = null;
+            held = null;
+            mode = null;
+            connection.streamTail(frame, tail);
         } else {
             mode = null;
         }
@@ -131,6 +170,10 @@ final class ResponseStreamDecoder extends ChannelInboundHandlerAdapter {
         if (gathered != null) {
             gathered.release();
             gathered = null;
+        }
+        if (held != null) {
+            held.release();
+            held = null;
         }
     }
 }

@@ -110,15 +110,18 @@ class MultiBrokerClusterTest {
                     return leaderOf(admin, topic) == 5;
                 }, WAIT, "node 5 to lead " + topic);
             }
+            // The consumer's next fetch goes to node 1, which answers NOT_LEADER with node 5's endpoint.
+            Await.until(() -> {
+                received.addAll(Records.pollValues(consumer, 0, Duration.ofMillis(100)));
+                return rewrittenCount(gateway, "Fetch") > 0;
+            }, WAIT, "a Fetch response with leader endpoints to be rewritten");
             for (int i = 300; i < sent.size(); i++) {
                 producer.send(new ProducerRecord<>(topic, sent.get(i), sent.get(i))).get(60, TimeUnit.SECONDS);
             }
             received.addAll(Records.pollValues(consumer, sent.size() - received.size(), WAIT));
             assertThat(producer.partitionsFor(topic).get(0).leader().port())
                     .isEqualTo(gateway.gateway().status().listeners().nodePorts().get(5));
-
-            double rewritten = rewrittenCount(gateway, "Produce") + rewrittenCount(gateway, "Fetch");
-            assertThat(rewritten).as("KIP-951 leader endpoints in Produce or Fetch responses were rewritten").isPositive();
+            assertThat(rewrittenCount(gateway, "Produce")).as("Produce responses with leader endpoints rewritten").isPositive();
             assertThat(gateway.detector().sightings()).isEmpty();
         }
         Records.assertExactlyOnce(sent, received);

@@ -28,7 +28,7 @@ public final class ResponseRewriters {
     /** Every rewriter a gateway needs so that no upstream address reaches a client. */
     public static ResponseRewriters standard() {
         return new ResponseRewriters(List.of(new ApiVersionsRewriter(), new MetadataRewriter(), new FindCoordinatorRewriter(),
-                new DescribeClusterRewriter(), new DescribeConfigsRewriter(), new ProduceRewriter(), new FetchRewriter(), new ShareFetchRewriter(),
+                new DescribeClusterRewriter(), new DescribeConfigsRewriter(), new ProduceRewriter(), new ShareFetchRewriter(),
                 new ShareAcknowledgeRewriter()));
     }
 
