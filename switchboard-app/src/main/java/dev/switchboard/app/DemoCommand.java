@@ -11,15 +11,17 @@ import dev.switchboard.config.GatewayConfig;
 import dev.switchboard.config.ListenerConfig;
 import dev.switchboard.config.PortRange;
 import dev.switchboard.testkit.EmbeddedKafkaCluster;
+import dev.switchboard.testkit.EmbeddedMirrorMaker;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
  * {@code switchboard demo}: two real Kafka clusters in this process, {@code primary} and {@code secondary},
- * and a gateway in front of {@code primary}.
+ * MirrorMaker 2 replicating the first into the second, and a gateway in front of {@code primary}.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = "Start two embedded Kafka clusters and a gateway in front of 'primary'. Ctrl-C stops everything.")
+        description = "Start two embedded Kafka clusters, MirrorMaker 2 from 'primary' to 'secondary', and a gateway"
+                + " in front of 'primary'. Ctrl-C stops everything.")
 final class DemoCommand implements Callable<Integer> {
 
     static final String DEMO_TOPIC = "demo";
@@ -58,6 +60,9 @@ final class DemoCommand implements Callable<Integer> {
             EmbeddedKafkaCluster secondary = EmbeddedKafkaCluster.builder("secondary").brokers(brokers).start();
             running.own(secondary);
             primary.createTopic(DEMO_TOPIC, 3, Math.min(brokers, 3));
+            // Owned before the gateway starts, so it stops after the gateway and before the clusters.
+            EmbeddedMirrorMaker replication = EmbeddedMirrorMaker.builder(primary, secondary).start();
+            running.own(replication);
             GatewayConfig config = new GatewayConfig(
                     new ListenerConfig("127.0.0.1", advertisedHost, bootstrapPort, range, 0),
                     new AdminConfig("127.0.0.1", adminPort),
@@ -65,6 +70,7 @@ final class DemoCommand implements Callable<Integer> {
                             new ClusterConfig("secondary", secondary.bootstrapServers(), Map.of())),
                     "primary");
             running.start(config);
+            replication.awaitRunning();
             printWelcome(out, primary, secondary, running.adminPort());
             return running;
         } catch (RuntimeException e) {
@@ -82,6 +88,7 @@ final class DemoCommand implements Callable<Integer> {
                   Kafka bootstrap (through the gateway):  %1$s
                   Active cluster:                         primary   (%2$s, id %3$s)
                   Standby cluster:                        secondary (%4$s, id %5$s)
+                  Replication:                            MirrorMaker 2 is copying primary -> secondary (topics, group offsets)
                   Topic ready to use:                     %6$s
 
                 Try it (clients only ever see %1$s and the gateway's node ports):
@@ -96,7 +103,7 @@ final class DemoCommand implements Callable<Integer> {
                   curl http://127.0.0.1:%7$d/metrics
                   curl http://127.0.0.1:%7$d/health/ready
 
-                Ctrl-C stops the gateway and both clusters.
+                Ctrl-C stops the gateway, replication and both clusters.
                 """, bootstrap, primary.bootstrapServers(), primary.clusterId(), secondary.bootstrapServers(),
                 secondary.clusterId(), DEMO_TOPIC, admin);
         out.flush();

@@ -22,6 +22,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
@@ -44,6 +45,7 @@ class DemoCommandTest {
             String welcome = printed.toString(StandardCharsets.UTF_8);
             assertThat(welcome).contains("Kafka bootstrap (through the gateway):  " + bootstrap)
                     .contains("kcat -b " + bootstrap + " -L")
+                    .contains("MirrorMaker 2 is copying primary -> secondary")
                     .contains("http://127.0.0.1:" + demo.adminPort + "/api/v1/status");
 
             List<String> sent = List.of("one", "two", "three");
@@ -70,6 +72,7 @@ class DemoCommandTest {
                 }
             }
             assertThat(received).containsExactlyInAnyOrderElementsOf(sent);
+            assertThat(readFromSecondary(running, sent.size())).containsExactlyInAnyOrderElementsOf(sent);
 
             HttpResponse<String> status = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
                     URI.create("http://127.0.0.1:" + demo.adminPort + "/api/v1/status")).build(), HttpResponse.BodyHandlers.ofString());
@@ -77,6 +80,27 @@ class DemoCommandTest {
             assertThat(status.body()).contains("\"activeCluster\" : \"primary\"").contains("\"name\" : \"secondary\"");
             assertThat(running.gateway().metrics().scrape()).contains("switchboard_requests_total{api=\"Produce\"}");
         }
+    }
+
+    /** Straight from the secondary cluster, not through the gateway: what MirrorMaker 2 copied there. */
+    private static List<String> readFromSecondary(RunningGateway running, int expected) {
+        String secondary = running.gateway().config().clusters().stream().filter(c -> c.name().equals("secondary"))
+                .findFirst().orElseThrow().bootstrapServers();
+        Map<String, Object> props = Map.of(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, secondary,
+                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class,
+                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
+        List<String> received = new ArrayList<>();
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(props)) {
+            List<TopicPartition> partitions = consumer.partitionsFor(DemoCommand.DEMO_TOPIC).stream()
+                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (received.size() < expected && System.nanoTime() < deadline) {
+                consumer.poll(Duration.ofMillis(200)).forEach(r -> received.add(r.value()));
+            }
+        }
+        return received;
     }
 
     @Test

@@ -114,9 +114,14 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
     /** An Admin on the brokers' own PLAINTEXT listener, whatever clients use. */
     public Admin admin() {
         Map<String, Object> props = new LinkedHashMap<>();
-        props.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, addresses(BrokerProperties.BROKER_LISTENER));
+        props.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, plaintextBootstrapServers());
         props.put(AdminClientConfig.CLIENT_ID_CONFIG, "testkit-admin-" + name);
         return Admin.create(props);
+    }
+
+    /** Bootstrap servers on the brokers' own PLAINTEXT listener, for the test kit's own clients and MirrorMaker 2. */
+    String plaintextBootstrapServers() {
+        return addresses(BrokerProperties.BROKER_LISTENER);
     }
 
     private String clientListenerName() {
