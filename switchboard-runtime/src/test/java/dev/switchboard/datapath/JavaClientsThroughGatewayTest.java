@@ -177,7 +177,8 @@ class JavaClientsThroughGatewayTest {
             assertThat(admin.describeCluster().clusterId().get(30, TimeUnit.SECONDS)).isEqualTo(cluster.clusterId());
 
             admin.createTopics(List.of(new NewTopic("admin-made", 2, (short) 1))).all().get(30, TimeUnit.SECONDS);
-            assertThat(admin.listTopics().names().get(30, TimeUnit.SECONDS)).contains("admin-made");
+            // Brokers learn of a new topic from the controller a moment after createTopics returns.
+            dev.switchboard.support.Await.until(() -> listTopics(admin).contains("admin-made"), WAIT, "admin-made to be listed");
             admin.describeTopics(List.of("admin-made")).allTopicNames().get(30, TimeUnit.SECONDS).get("admin-made")
                     .partitions().forEach(p -> assertGatewayAddress(p.leader()));
 
@@ -279,6 +280,14 @@ class JavaClientsThroughGatewayTest {
             assertThat(partitions).hasSize(3);
             partitions.forEach(p -> assertGatewayAddress(p.leader()));
             assertThat(gateway.gateway().status().clients()).anyMatch(c -> c.clientId().equals("metadata-check"));
+        }
+    }
+
+    private static java.util.Set<String> listTopics(Admin admin) {
+        try {
+            return admin.listTopics().names().get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new AssertionError("listTopics failed", e);
         }
     }
 
