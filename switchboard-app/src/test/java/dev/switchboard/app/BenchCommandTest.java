@@ -22,7 +22,7 @@ class BenchCommandTest {
         String report = out.toString();
         assertThat(exit).as(report).isIn(0, BenchCommand.GOALS_MISSED);
         assertThat(report).contains("### 1 broker, replication factor 1", "producer records/s (1 KiB)", "consumer MB/s (fetch)",
-                "end-to-end p99 ms, half load", "end-to-end p99 ms, tenth load", "gateway CPU s per producer run",
+                "end-to-end p99 ms, half load", "end-to-end p99 ms, tenth load", "machine CPU busy during producer runs", "gateway CPU s per producer run",
                 "### Idle connections", "200 silent connections: heap per connection, KiB",
                 "100 connections after ApiVersions (client + upstream socket each): heap per connection, KiB");
         assertThat(report).containsPattern("\\| producer records/s \\(1 KiB\\) \\| [\\d,]+ \\| [\\d,]+ \\| \\d+\\.\\d{3} \\|");

@@ -58,6 +58,7 @@ public final class GatewayBenchmark {
         Map<Side, List<Double>> producerRecords = perSide();
         Map<Side, List<Double>> producerMb = perSide();
         Map<Side, List<Double>> consumerMb = perSide();
+        Map<Side, List<Double>> busyCores = perSide();
         Map<Side, List<Double>> p50 = perSide();
         Map<Side, List<Double>> p99 = perSide();
         Map<Side, List<Double>> p999 = perSide();
@@ -90,8 +91,10 @@ public final class GatewayBenchmark {
                     cluster.createTopic(topic, PARTITIONS, replication);
                     String bootstrap = side == Side.DIRECT ? cluster.bootstrapServers() : gateway.bootstrap();
                     long cpuBefore = gateway.cpuNanos();
+                    MachineCpu machineBefore = MachineCpu.now();
                     KafkaPerfTools.ProducerResult produced = KafkaPerfTools.produce(bootstrap, topic, options.records(), options.recordSize());
                     long cpuAfterProduce = gateway.cpuNanos();
+                    busyCores.get(side).add(MachineCpu.now().busyCoresSince(machineBefore));
                     KafkaPerfTools.ConsumerResult consumed = KafkaPerfTools.consume(bootstrap, topic, options.records(), "bench-" + topic);
                     long cpuAfterConsume = gateway.cpuNanos();
                     deleteTopic(cluster, topic);
@@ -149,6 +152,8 @@ public final class GatewayBenchmark {
         double lowP99Added = Stats.median(lowP99.get(Side.GATEWAY)) - Stats.median(lowP99.get(Side.DIRECT));
         table.compare("end-to-end p99 ms, tenth load", lowP99, "%.2f");
         table.compare("end-to-end p99.9 ms, tenth load", lowP999, "%.2f");
+        table.compare("machine CPU busy during producer runs, cores of " + Runtime.getRuntime().availableProcessors(),
+                busyCores, "%.2f");
         table.gatewayOnly("gateway CPU s per producer run", Stats.median(gatewayCpuProduce), "%.2f");
         table.gatewayOnly("gateway CPU s per consumer run", Stats.median(gatewayCpuConsume), "%.2f");
         table.gatewayOnly("gateway live heap after the runs, MiB", liveHeap / MIB, "%.1f");

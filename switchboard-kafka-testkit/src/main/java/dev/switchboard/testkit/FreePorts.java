@@ -23,8 +23,7 @@ public final class FreePorts {
         try {
             int[] ports = new int[count];
             for (int i = 0; i < count; i++) {
-                ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
-                socket.setReuseAddress(true);
+                ServerSocket socket = probe(0);
                 held.add(socket);
                 ports[i] = socket.getLocalPort();
             }
@@ -49,9 +48,7 @@ public final class FreePorts {
             List<ServerSocket> held = new ArrayList<>();
             try {
                 for (int port = first; port < first + size; port++) {
-                    ServerSocket socket = new ServerSocket(port, 1, InetAddress.getLoopbackAddress());
-                    socket.setReuseAddress(true);
-                    held.add(socket);
+                    held.add(probe(port));
                 }
                 return first;
             } catch (IOException taken) {
@@ -61,6 +58,22 @@ public final class FreePorts {
             }
         }
         throw new IllegalStateException("no run of " + size + " free ports");
+    }
+
+    /**
+     * Binds with SO_REUSEADDR set first, as the gateway and brokers bind, so a port whose last connections
+     * linger in TIME_WAIT counts as free; set after binding, the flag would be too late.
+     */
+    private static ServerSocket probe(int port) throws IOException {
+        ServerSocket socket = new ServerSocket();
+        try {
+            socket.setReuseAddress(true);
+            socket.bind(new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1);
+            return socket;
+        } catch (IOException e) {
+            socket.close();
+            throw e;
+        }
     }
 
     private static boolean overlaps(int first, int size, int[] excluding) {
