@@ -8,8 +8,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
@@ -37,7 +37,7 @@ public final class UpstreamCluster implements AutoCloseable {
     private final ClusterConfig config;
     private final List<HostPort> bootstrapServers;
     private final AtomicReference<ClusterView> view = new AtomicReference<>(ClusterView.UNKNOWN);
-    private final List<Consumer<UpstreamCluster>> nodeListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<Consumer<UpstreamCluster>> nodeListeners = new CopyOnWriteArrayList<>();
     private volatile Admin admin;
 
     public UpstreamCluster(ClusterConfig config) {
@@ -169,9 +169,5 @@ public final class UpstreamCluster implements AutoCloseable {
     @Override
     public String toString() {
         return "UpstreamCluster[" + name() + "]";
-    }
-
-    static long discoveryTimeoutMillis() {
-        return TimeUnit.MILLISECONDS.convert(DISCOVERY_TIMEOUT);
     }
 }

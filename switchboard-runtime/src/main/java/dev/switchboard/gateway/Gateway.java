@@ -46,11 +46,11 @@ public final class Gateway implements AutoCloseable {
     private Gateway(GatewayConfig config, List<PipelineExtension> extensions) {
         this.config = config;
         ListenerConfig listener = config.listener();
+        Transport transport = Transport.best();
+        // Built before anything starts a thread: it reads key stores, and a failure must leave nothing running.
+        UpstreamConnector connector = new UpstreamConnector(transport, GatewayServer.WATER_MARK, config.clusters());
         this.metrics = new GatewayMetrics();
         this.clusters = new UpstreamClusters(config.clusters(), config.activeCluster());
-        Transport transport = Transport.best();
-        // Built before the server starts threads: it reads key stores, and a failure must leave nothing running.
-        UpstreamConnector connector = new UpstreamConnector(transport, GatewayServer.WATER_MARK, config.clusters());
         this.server = new GatewayServer(transport, Runtime.getRuntime().availableProcessors(), listener.bindHost(), extensions);
         this.nodePorts = new NodePortMap(listener.nodePorts(), (nodeId, port) -> server.openAsync(new Listener.Node(nodeId, port)));
         server.attach(new DataPath(clusters, new AddressRewriter(listener.advertisedHost(), nodePorts),
