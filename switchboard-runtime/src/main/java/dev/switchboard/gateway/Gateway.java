@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -12,6 +13,7 @@ import java.util.stream.Collectors;
 import dev.switchboard.cluster.ClusterView;
 import dev.switchboard.cluster.UpstreamCluster;
 import dev.switchboard.cluster.UpstreamClusters;
+import dev.switchboard.config.ClusterConfig;
 import dev.switchboard.config.GatewayConfig;
 import dev.switchboard.config.ListenerConfig;
 import dev.switchboard.datapath.AddressRewriter;
@@ -25,6 +27,8 @@ import dev.switchboard.datapath.PipelineExtension;
 import dev.switchboard.datapath.Transport;
 import dev.switchboard.datapath.UpstreamConnector;
 import dev.switchboard.datapath.rewrite.ResponseRewriters;
+import dev.switchboard.failover.SwitchState;
+import dev.switchboard.failover.SwitchStateStore;
 import dev.switchboard.metrics.GatewayMetrics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,6 +46,7 @@ public final class Gateway implements AutoCloseable {
     private final GatewayServer server;
     private final NodePortMap nodePorts;
     private final ConnectionRegistry connections = new ConnectionRegistry();
+    private volatile SwitchState switchState;
 
     private Gateway(GatewayConfig config, List<PipelineExtension> extensions) {
         this.config = config;
@@ -91,6 +96,7 @@ public final class Gateway implements AutoCloseable {
         } catch (java.util.concurrent.ExecutionException e) {
             LOG.warn("Cluster discovery failed: {}", e.getCause().toString());
         }
+        followSwitchState();
         for (Map.Entry<Integer, Integer> node : nodePorts.snapshot().entrySet()) {
             server.open(new Listener.Node(node.getKey(), node.getValue()));
         }
@@ -99,6 +105,29 @@ public final class Gateway implements AutoCloseable {
         LOG.info("Gateway ready at {}:{} in front of cluster {} ({})", config.listener().advertisedHost(),
                 config.listener().bootstrapPort(), active.name(),
                 active.view().reachable() ? "reachable" : "unreachable: " + active.view().lastError());
+    }
+
+    /**
+     * A switch any instance recorded outranks the config file, so a new instance starts where the others are.
+     * Only clusters that answered discovery are asked, so a dead cluster costs start-up nothing more.
+     */
+    private void followSwitchState() {
+        List<ClusterConfig> reachable = clusters.all().stream().filter(c -> c.view().reachable())
+                .map(UpstreamCluster::config).toList();
+        Optional<SwitchState> state = new SwitchStateStore(reachable).read();
+        if (state.isEmpty()) {
+            return;
+        }
+        String named = state.get().activeCluster();
+        if (config.cluster(named).isEmpty()) {
+            LOG.warn("Switch state epoch={} names cluster={}, which this gateway's config does not have; staying on {}",
+                    state.get().epoch(), named, clusters.active().name());
+            return;
+        }
+        clusters.activate(named);
+        switchState = state.get();
+        LOG.info("Following switch state epoch={}: active cluster is {} (config says {})", state.get().epoch(), named,
+                config.activeCluster());
     }
 
     public GatewayConfig config() {
@@ -137,7 +166,8 @@ public final class Gateway implements AutoCloseable {
                 .map(e -> new GatewayStatus.ClientGroup(e.getKey(), e.getValue().size(),
                         e.getValue().stream().sorted(Comparator.comparing(ConnectionInfo::openedAt)).toList()))
                 .toList();
-        return new GatewayStatus(active.name(), clusterStatus, listeners, open.size(), clients);
+        return new GatewayStatus(active.name(), switchState == null ? null : switchState.epoch(), clusterStatus, listeners,
+                open.size(), clients);
     }
 
     @Override

@@ -6,9 +6,13 @@ import java.util.Map;
 
 import dev.switchboard.datapath.ConnectionInfo;
 
-/** What {@code GET /api/v1/status} shows: clusters, listeners and who is connected. */
-public record GatewayStatus(String activeCluster, List<Cluster> clusters, Listeners listeners, int openConnections,
-                            List<ClientGroup> clients) {
+/**
+ * What {@code GET /api/v1/status} shows: clusters, listeners and who is connected.
+ *
+ * @param switchEpoch the epoch of the switch state this gateway follows, null while no switch was ever recorded
+ */
+public record GatewayStatus(String activeCluster, Long switchEpoch, List<Cluster> clusters, Listeners listeners,
+                            int openConnections, List<ClientGroup> clients) {
 
     /** One upstream cluster. {@code nodes} maps node id to the broker address the gateway routes to. */
     public record Cluster(String name, String bootstrapServers, boolean active, boolean reachable, String clusterId,

@@ -8,7 +8,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
+import java.util.concurrent.TimeUnit;
+
 import dev.switchboard.config.ClusterConfig;
+import dev.switchboard.support.GatewayFixture;
+import org.apache.kafka.clients.admin.Admin;
 import dev.switchboard.testkit.EmbeddedKafkaCluster;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -38,13 +42,13 @@ class SwitchStateStoreTest {
 
     @Test
     void switchWrittenWhileThePrimaryIsDownWinsWhenItComesBack() {
-        assertThat(store.read()).isEmpty();
-        SwitchState first = new SwitchState(1, "primary", Instant.now(), "test");
+        long before = store.read().map(SwitchState::epoch).orElse(0L);
+        SwitchState first = new SwitchState(before + 1, "state-primary", Instant.now(), "test");
         assertThat(store.write(first)).containsExactly("state-primary", "state-secondary");
         assertThat(store.read()).contains(first);
 
         primary.stopBroker(0);
-        SwitchState failover = first.next("secondary", "operator", Instant.now());
+        SwitchState failover = first.next("state-secondary", "operator", Instant.now());
         assertThat(store.write(failover)).as("only the live cluster takes it").containsExactly("state-secondary");
         assertThat(store.read()).contains(failover);
 
@@ -54,8 +58,34 @@ class SwitchStateStoreTest {
         assertThat(each.get("state-secondary")).contains(failover);
         assertThat(store.read()).as("a new instance follows the highest epoch").contains(failover);
 
-        assertThatThrownBy(() -> store.write(first.next("primary", "stale instance", Instant.now())))
-                .isInstanceOf(IllegalStateException.class).hasMessageContaining("is not above the current epoch 2");
+        assertThatThrownBy(() -> store.write(first.next("state-primary", "stale instance", Instant.now())))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("is not above the current epoch " + failover.epoch());
+    }
+
+    @Test
+    void newGatewayStartsOnTheClusterTheSwitchStateNames() throws Exception {
+        SwitchState toSecondary = store.read().map(s -> s.next("state-secondary", "operator", Instant.now()))
+                .orElse(new SwitchState(1, "state-secondary", Instant.now(), "operator"));
+        store.write(toSecondary);
+        // The config says primary; the recorded switch says secondary, and wins.
+        try (GatewayFixture gateway = new GatewayFixture(primary, secondary);
+             Admin admin = Admin.create(gateway.clientProperties("follower-check"))) {
+            assertThat(gateway.gateway().config().activeCluster()).isEqualTo("state-primary");
+            assertThat(gateway.gateway().status().activeCluster()).isEqualTo("state-secondary");
+            assertThat(gateway.gateway().status().switchEpoch()).isEqualTo(toSecondary.epoch());
+            assertThat(admin.describeCluster().clusterId().get(30, TimeUnit.SECONDS)).isEqualTo(secondary.clusterId());
+        }
+    }
+
+    @Test
+    void switchStateNamingAnUnknownClusterIsIgnored() {
+        SwitchState elsewhere = store.read().map(s -> s.next("not-configured", "operator", Instant.now()))
+                .orElse(new SwitchState(1, "not-configured", Instant.now(), "operator"));
+        store.write(elsewhere);
+        try (GatewayFixture gateway = new GatewayFixture(primary, secondary)) {
+            assertThat(gateway.gateway().status().activeCluster()).isEqualTo("state-primary");
+            assertThat(gateway.gateway().status().switchEpoch()).isNull();
+        }
     }
 
     private static ClusterConfig cluster(EmbeddedKafkaCluster cluster) {
