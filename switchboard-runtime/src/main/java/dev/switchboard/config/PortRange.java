@@ -9,10 +9,6 @@ public record PortRange(int first, int last) {
         ConfigException.require(last >= first, "last", "must not be below first (" + first + "), was " + last);
     }
 
-    public int size() {
-        return last - first + 1;
-    }
-
     public boolean contains(int port) {
         return port >= first && port <= last;
     }

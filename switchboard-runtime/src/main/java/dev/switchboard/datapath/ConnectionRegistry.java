@@ -17,10 +17,6 @@ public final class ConnectionRegistry {
         open.remove(connection);
     }
 
-    public int size() {
-        return open.size();
-    }
-
     public List<ConnectionInfo> snapshot() {
         return open.stream().map(ClientConnection::info).toList();
     }

@@ -92,11 +92,6 @@ public final class GatewayServer implements AutoCloseable {
         return bound;
     }
 
-    public boolean isListening(int port) {
-        ChannelFuture bound = listening.get(port);
-        return bound != null && bound.isSuccess();
-    }
-
     @Override
     public void close() {
         listening.values().forEach(f -> f.channel().close());
