@@ -1,0 +1,54 @@
+package dev.switchboard.failover.recovery;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import org.junit.jupiter.api.Test;
+
+class ApplicationPatternTest {
+
+    private static final ApplicationKey ORDERS_AS_ALICE = new ApplicationKey("orders-api", "User:alice");
+    private static final ApplicationKey ORDERS_ANONYMOUS = new ApplicationKey("orders-api", null);
+
+    @Test
+    void aBareGlobMatchesTheClientId() {
+        ApplicationPattern pattern = ApplicationPattern.parse("orders-*");
+        assertThat(pattern.field()).isEqualTo(ApplicationPattern.Field.CLIENT_ID);
+        assertThat(pattern.matches(ORDERS_ANONYMOUS)).isTrue();
+        assertThat(pattern.matches(new ApplicationKey("billing", null))).isFalse();
+    }
+
+    @Test
+    void clientIdAndPrincipalPatternsLookAtTheirOwnField() {
+        assertThat(ApplicationPattern.parse("clientId:*-api").matches(ORDERS_AS_ALICE)).isTrue();
+        assertThat(ApplicationPattern.parse("clientId:User:alice").matches(ORDERS_AS_ALICE)).isFalse();
+        assertThat(ApplicationPattern.parse("principal:User:alice").matches(ORDERS_AS_ALICE)).isTrue();
+        assertThat(ApplicationPattern.parse("principal:*").matches(ORDERS_ANONYMOUS)).isFalse();
+        assertThat(ApplicationPattern.parse("principal:orders-api").matches(ORDERS_AS_ALICE)).isFalse();
+    }
+
+    @Test
+    void onlyTheStarIsAWildcard() {
+        assertThat(ApplicationPattern.parse("orders.api").matches(ORDERS_ANONYMOUS)).isFalse();
+        assertThat(ApplicationPattern.parse("o*s-*i").matches(ORDERS_ANONYMOUS)).isTrue();
+        assertThat(ApplicationPattern.parse("orders").matches(ORDERS_ANONYMOUS)).isFalse();
+    }
+
+    @Test
+    void badPatternsAreRefusedByName() {
+        assertThatThrownBy(() -> ApplicationPattern.parse("user:alice"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("wave 1 pattern 'user:alice' has an unknown prefix; use clientId:<glob>, principal:<glob> or a bare client id glob");
+        assertThatThrownBy(() -> ApplicationPattern.parse("principal:"))
+                .hasMessage("wave 1 pattern 'principal:' has nothing after its prefix");
+        assertThatThrownBy(() -> ApplicationPattern.parse(" orders"))
+                .hasMessage("wave 1 pattern ' orders' has leading or trailing whitespace");
+        assertThatThrownBy(() -> ApplicationPattern.parse("")).hasMessage("wave 1 pattern '' is empty");
+    }
+
+    @Test
+    void printsAsWritten() {
+        assertThat(ApplicationPattern.parse("orders-*")).hasToString("clientId:orders-*");
+        assertThat(ApplicationPattern.parse("principal:User:*")).hasToString("principal:User:*");
+    }
+}
