@@ -2,7 +2,6 @@ package dev.switchboard.failover;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,7 +15,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.switchboard.config.ClusterConfig;
-import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -180,12 +178,7 @@ public final class SwitchStateStore {
     }
 
     private static Map<String, Object> clientProperties(ClusterConfig cluster, Map<String, Object> extra) {
-        Map<String, Object> props = new HashMap<>(cluster.properties());
-        props.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers());
-        props.put(CommonClientConfigs.CLIENT_ID_CONFIG, "switchboard-switch-state");
-        props.put(CommonClientConfigs.REQUEST_TIMEOUT_MS_CONFIG, (int) CLUSTER_TIMEOUT.toMillis());
-        props.put(CommonClientConfigs.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) CLUSTER_TIMEOUT.toMillis());
-        props.put(CommonClientConfigs.RECONNECT_BACKOFF_MAX_MS_CONFIG, 1000);
+        Map<String, Object> props = ClusterClientProperties.of(cluster, "switchboard-switch-state", CLUSTER_TIMEOUT);
         props.putAll(extra);
         return props;
     }
