@@ -26,10 +26,12 @@ public final class AdminServer implements AutoCloseable {
     private final HttpServer server;
     private final ExecutorService executor;
     private final Map<String, Supplier<Response>> getRoutes = new LinkedHashMap<>();
+    private final Map<String, java.util.function.Function<HttpExchange, Response>> postRoutes = new LinkedHashMap<>();
 
     private AdminServer(HttpServer server, Gateway gateway) {
         this.server = server;
-        this.executor = Executors.newFixedThreadPool(2, r -> {
+        // A planned switchover holds its request for up to its timeout; the others must still be answered meanwhile.
+        this.executor = Executors.newFixedThreadPool(4, r -> {
             Thread thread = new Thread(r, "switchboard-admin");
             thread.setDaemon(true);
             return thread;
@@ -38,6 +40,13 @@ public final class AdminServer implements AutoCloseable {
         getRoutes.put("/health/ready", () -> readiness(gateway));
         getRoutes.put("/metrics", () -> new Response(200, Response.PROMETHEUS_TEXT, gateway.metrics().scrape()));
         getRoutes.put("/api/v1/status", () -> Response.json(200, gateway.status()));
+        getRoutes.put("/api/v1/instances", () -> Response.json(200, gateway.instances().values()));
+        getRoutes.put("/api/v1/failover/current", () -> Response.json(200, Map.of("phase", gateway.switchPhase().name(),
+                "detail", gateway.switchPhase())));
+        getRoutes.put("/api/v1/failover/last", () -> gateway.lastRecovery()
+                .map(report -> Response.json(200, report))
+                .orElseGet(() -> Response.error(404, "no switch has happened since this gateway started")));
+        postRoutes.put("/api/v1/failover", exchange -> FailoverRoute.handle(gateway, exchange));
         server.createContext("/", this::handle);
         server.setExecutor(executor);
     }
@@ -74,15 +83,23 @@ public final class AdminServer implements AutoCloseable {
     private void handle(HttpExchange exchange) throws IOException {
         try (exchange) {
             String path = exchange.getRequestURI().getPath();
-            Supplier<Response> route = getRoutes.get(path.length() > 1 && path.endsWith("/") ? path.substring(0, path.length() - 1) : path);
+            String resource = path.length() > 1 && path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
+            Supplier<Response> route = getRoutes.get(resource);
+            java.util.function.Function<HttpExchange, Response> post = postRoutes.get(resource);
+            String method = exchange.getRequestMethod();
             Response response;
-            if (route == null) {
-                response = Response.json(404, Map.of("error", "no resource at " + path, "resources", getRoutes.keySet()));
-            } else if (!exchange.getRequestMethod().equals("GET") && !exchange.getRequestMethod().equals("HEAD")) {
-                exchange.getResponseHeaders().add("Allow", "GET, HEAD");
-                response = Response.error(405, exchange.getRequestMethod() + " is not allowed on " + path + "; use GET");
-            } else {
+            if (route == null && post == null) {
+                java.util.List<String> resources = new java.util.ArrayList<>(getRoutes.keySet());
+                postRoutes.keySet().forEach(p -> resources.add("POST " + p));
+                response = Response.json(404, Map.of("error", "no resource at " + path, "resources", resources));
+            } else if (post != null && method.equals("POST")) {
+                response = post.apply(exchange);
+            } else if (route != null && (method.equals("GET") || method.equals("HEAD"))) {
                 response = route.get();
+            } else {
+                String allowed = post != null ? "POST" : "GET, HEAD";
+                exchange.getResponseHeaders().add("Allow", allowed);
+                response = Response.error(405, method + " is not allowed on " + path + "; use " + allowed);
             }
             send(exchange, response);
         } catch (RuntimeException e) {

@@ -69,7 +69,8 @@ class ServeCommandTest {
                 Node node = admin.describeCluster().nodes().get(30, TimeUnit.SECONDS).iterator().next();
                 assertThat(node.host()).isEqualTo("127.0.0.1");
                 assertThat(node.port()).isEqualTo(nodePort);
-                assertThat(admin.describeCluster().clusterId().get(30, TimeUnit.SECONDS)).isEqualTo(cluster.clusterId());
+                assertThat(admin.describeCluster().clusterId().get(30, TimeUnit.SECONDS))
+                        .isEqualTo(running.gateway().config().listener().clusterId());
                 assertThat(running.gateway().ready()).isTrue();
             }
         }

@@ -7,9 +7,14 @@ import java.util.Set;
 
 /**
  * Everything {@code switchboard serve} needs: the client-facing listener, the admin API, the upstream
- * clusters and which of them serves clients.
+ * clusters, which of them serves clients, and how switches between them behave.
  */
-public record GatewayConfig(ListenerConfig listener, AdminConfig admin, List<ClusterConfig> clusters, String activeCluster) {
+public record GatewayConfig(ListenerConfig listener, AdminConfig admin, List<ClusterConfig> clusters, String activeCluster,
+                            FailoverConfig failover) {
+
+    public GatewayConfig(ListenerConfig listener, AdminConfig admin, List<ClusterConfig> clusters, String activeCluster) {
+        this(listener, admin, clusters, activeCluster, null);
+    }
 
     public GatewayConfig {
         ConfigException.require(listener != null, "listener", "is required");
@@ -28,6 +33,15 @@ public record GatewayConfig(ListenerConfig listener, AdminConfig admin, List<Clu
         ConfigException.requireText(activeCluster, "activeCluster");
         ConfigException.require(names.contains(activeCluster), "activeCluster",
                 "'" + activeCluster + "' is not one of the configured clusters " + names);
+        failover = failover == null ? FailoverConfig.DEFAULT : failover;
+        for (java.util.Map.Entry<String, String> pin : failover.pinnedTopics().entrySet()) {
+            ConfigException.require(names.contains(pin.getValue()), "failover.pinnedTopics." + pin.getKey(),
+                    "'" + pin.getValue() + "' is not one of the configured clusters " + names);
+        }
+        for (String aliased : failover.mirrorAliases().keySet()) {
+            ConfigException.require(names.contains(aliased), "failover.mirrorAliases." + aliased,
+                    "is not one of the configured clusters " + names);
+        }
     }
 
     public Optional<ClusterConfig> cluster(String name) {

@@ -8,9 +8,15 @@ package dev.switchboard.config;
  * @param bootstrapPort   the one address clients configure
  * @param nodePorts       one port per upstream node, handed out as nodes appear in metadata
  * @param maxFrameBytes   largest request a client may send; a bigger frame closes that connection
+ * @param clusterId       the cluster id clients see whichever cluster serves them; by default derived from
+ *                        the advertised host and bootstrap port, so instances behind one address agree on it
  */
 public record ListenerConfig(String bindHost, String advertisedHost, int bootstrapPort, PortRange nodePorts,
-                             int maxFrameBytes) {
+                             int maxFrameBytes, String clusterId) {
+
+    public ListenerConfig(String bindHost, String advertisedHost, int bootstrapPort, PortRange nodePorts, int maxFrameBytes) {
+        this(bindHost, advertisedHost, bootstrapPort, nodePorts, maxFrameBytes, null);
+    }
 
     public static final int DEFAULT_MAX_FRAME_BYTES = 100 * 1024 * 1024;
 
@@ -25,5 +31,12 @@ public record ListenerConfig(String bindHost, String advertisedHost, int bootstr
                 "must not contain the bootstrap port " + bootstrapPort + ", was " + nodePorts);
         maxFrameBytes = maxFrameBytes == 0 ? DEFAULT_MAX_FRAME_BYTES : maxFrameBytes;
         ConfigException.require(maxFrameBytes >= 1024, "maxFrameBytes", "must be at least 1024, was " + maxFrameBytes);
+        if (clusterId == null) {
+            java.util.UUID derived = java.util.UUID.nameUUIDFromBytes(("switchboard:" + advertisedHost + ":" + bootstrapPort)
+                    .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            clusterId = new org.apache.kafka.common.Uuid(derived.getMostSignificantBits(), derived.getLeastSignificantBits()).toString();
+        }
+        ConfigException.require(clusterId.matches("[A-Za-z0-9_-]{1,64}"), "clusterId",
+                "may contain only letters, digits, '_' and '-' (at most 64), was '" + clusterId + "'");
     }
 }

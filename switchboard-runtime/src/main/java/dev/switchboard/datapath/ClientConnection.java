@@ -48,7 +48,10 @@ import org.slf4j.LoggerFactory;
  *       cluster uses them. The client is not read meanwhile; the few frames that arrived with the first one
  *       wait in order.</li>
  *   <li>{@link Forwarding}: each request is forwarded as the frame that arrived; the response queue keeps
- *       per-connection order, which Kafka guarantees, so correlation ids are never renumbered.</li>
+ *       per-connection order, which Kafka guarantees, so correlation ids are never renumbered. Forwarding can be
+ *       {@link Pause paused}: while a planned switchover holds produce requests, or while the gateway answers a
+ *       request itself after the responses before it. A paused connection is not read; requests that arrived
+ *       meanwhile wait in order.</li>
  *   <li>{@link Closed}: terminal. The reason is logged once; requests still in flight are counted as failed.</li>
  * </ul>
  *
@@ -72,11 +75,38 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rew
     record Connecting(UpstreamCluster cluster, HostPort target, Future<Channel> upstream) implements State {
     }
 
-    record Forwarding(UpstreamCluster cluster, HostPort target, Channel upstream) implements State {
+    record Forwarding(UpstreamCluster cluster, HostPort target, Channel upstream, Pause pause) implements State {
+
+        Forwarding paused(Pause why) {
+            return new Forwarding(cluster, target, upstream, why);
+        }
     }
+
+    /** Why a forwarding connection is not forwarding right now. */
+    sealed interface Pause permits NotPaused, HoldingProduce, AnsweringLocally {
+    }
+
+    record NotPaused() implements Pause {
+    }
+
+    /** A planned switchover holds produce requests; this one and those after it wait for the hold to end. */
+    record HoldingProduce() implements Pause {
+    }
+
+    /**
+     * The gateway answers a request itself, after the responses to the requests before it, and after a delay
+     * where the answer stands for a broker's wait (an empty fetch).
+     */
+    record AnsweringLocally(int correlationId, ApiKeys apiKey, ByteBuf response, long delayMillis) implements Pause {
+    }
+
+    private static final Pause NOT_PAUSED = new NotPaused();
 
     record Closed(String cause, String reason) implements State {
     }
+
+    /** The largest Fetch response gathered to translate node ids inside it. */
+    private static final int TRANSLATED_FETCH_MAX_BYTES = 1024 * 1024;
 
     private final DataPath dataPath;
     private final Listener listener;
@@ -93,6 +123,10 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rew
     private volatile State state = new Accepted();
     private volatile String clientId = "";
     private volatile long requests;
+    private SwitchGuard.ClientKey clientKey;
+    private ApplicationProgress application = ApplicationProgress.NONE;
+    private boolean reportedProduce;
+    private boolean reportedFetch;
 
     ClientConnection(DataPath dataPath, Listener listener) {
         this.dataPath = dataPath;
@@ -128,27 +162,30 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rew
     }
 
     private void route(UpstreamCluster cluster, boolean mayRediscover) {
-        Optional<HostPort> target = listener instanceof Listener.Node node
-                ? cluster.nodeAddress(node.nodeId())
-                : Optional.of(cluster.bootstrapTarget());
-        state = new Connecting(cluster, target.orElse(null), null);
-        if (target.isEmpty()) {
-            int nodeId = ((Listener.Node) listener).nodeId();
-            if (!mayRediscover) {
-                close("unknown_node", "cluster " + cluster.name() + " has no node " + nodeId);
+        Optional<HostPort> node = listener instanceof Listener.Node n ? upstreamNode(cluster, n.nodeId()) : Optional.empty();
+        if (listener instanceof Listener.Node n && node.isEmpty()) {
+            if (mayRediscover) {
+                // The client knows a node this gateway has not seen yet, e.g. after a gateway restart.
+                state = new Connecting(cluster, null, null);
+                cluster.discover().whenComplete((view, error) -> channel.eventLoop().execute(() -> {
+                    if (!(state instanceof Closed)) {
+                        route(cluster, false);
+                    }
+                }));
                 return;
             }
-            // The client knows a node this gateway has not seen yet, e.g. after a gateway restart.
-            cluster.discover().whenComplete((view, error) -> channel.eventLoop().execute(() -> {
-                if (!(state instanceof Closed)) {
-                    route(cluster, false);
-                }
-            }));
-            return;
+            // After a switch the cluster may have fewer brokers: its metadata, from any broker, tells the client so.
+            LOG.debug("Cluster {} has no broker for virtual node {}; client={} goes to any broker", cluster.name(), n.nodeId(), remote());
         }
-        Future<Channel> upstream = dataPath.connector().connect(channel.eventLoop(), cluster, target.get(), this);
-        state = new Connecting(cluster, target.get(), upstream);
-        upstream.addListener(ready -> upstreamReady(upstream, cluster, target.get()));
+        HostPort target = node.orElseGet(cluster::bootstrapTarget);
+        Future<Channel> upstream = dataPath.connector().connect(channel.eventLoop(), cluster, target, this);
+        state = new Connecting(cluster, target, upstream);
+        upstream.addListener(ready -> upstreamReady(upstream, cluster, target));
+    }
+
+    private Optional<HostPort> upstreamNode(UpstreamCluster cluster, int virtualNodeId) {
+        java.util.OptionalInt real = dataPath.nodes().realId(cluster.name(), virtualNodeId);
+        return real.isPresent() ? cluster.nodeAddress(real.getAsInt()) : Optional.empty();
     }
 
     private void upstreamReady(Future<Channel> upstream, UpstreamCluster cluster, HostPort target) {
@@ -168,20 +205,25 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rew
             return;
         }
         Channel ready = upstream.getNow();
-        state = new Forwarding(cluster, target, ready);
+        state = new Forwarding(cluster, target, ready, NOT_PAUSED);
         LOG.debug("Forwarding client={} listener={} cluster={} upstream={}", channel.remoteAddress(), listener,
                 cluster.name(), target);
-        while (!pending.isEmpty() && state instanceof Forwarding) {
+        forwardPending();
+    }
+
+    /** Forwards the requests that waited, until they run out or one pauses the connection again. */
+    private void forwardPending() {
+        while (!pending.isEmpty() && state instanceof Forwarding forwarding && forwarding.pause() instanceof NotPaused) {
             RequestFrame request = pending.poll();
             try {
-                forward(request, ready);
+                handle(request, forwarding);
             } catch (RuntimeException e) {
                 request.release();
                 close(causeLabel(e), describe(e));
             }
         }
-        if (state instanceof Forwarding) {
-            ready.flush();
+        if (state instanceof Forwarding forwarding && forwarding.pause() instanceof NotPaused) {
+            forwarding.upstream().flush();
             channel.config().setAutoRead(true);
         }
     }
@@ -190,13 +232,15 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rew
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         RequestFrame request = (RequestFrame) msg;
         State current = state;
-        if (current instanceof Forwarding forwarding) {
+        if (current instanceof Forwarding forwarding && forwarding.pause() instanceof NotPaused) {
             try {
-                forward(request, forwarding.upstream());
+                handle(request, forwarding);
             } catch (RuntimeException e) {
                 request.release();
                 throw e;
             }
+        } else if (current instanceof Forwarding) {
+            pending.add(request);
         } else if (current instanceof Accepted) {
             pending.add(request);
             channel.config().setAutoRead(false);
@@ -208,14 +252,103 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rew
         }
     }
 
+    /**
+     * What happens to one request while forwarding: the switch guard may hold it, answer it or refuse it;
+     * otherwise it is forwarded.
+     */
+    private void handle(RequestFrame request, Forwarding forwarding) {
+        requests++;
+        String id = request.header().clientId();
+        if (clientKey == null || (id != null && !id.equals(clientId))) {
+            clientId = id == null ? "" : id;
+            clientKey = new SwitchGuard.ClientKey(clientId, remoteHost());
+            application = dataPath.guard().application(clientId, null);
+            application.connected();
+        }
+        SwitchGuard guard = dataPath.guard();
+        ApiKeys api = request.apiKey();
+        if (api == ApiKeys.PRODUCE) {
+            if (guard.holdsProduce()) {
+                pending.addFirst(request);
+                pause(forwarding, new HoldingProduce());
+                LOG.debug("Holding produce requests of client={} clientId={}: planned switchover", remote(), clientId);
+                return;
+            }
+            LocalAnswers.Refusal refusal = LocalAnswers.refusePinned(request, forwarding.cluster().name(), guard, dataPath.topicNames());
+            if (refusal != null) {
+                LOG.warn("Refusing produce to topic={} from clientId={}: it is pinned to cluster {} and cluster {} is active",
+                        refusal.topic(), clientId, refusal.pinnedTo(), forwarding.cluster().name());
+                answerLocally(forwarding, request, refusal.response(), 0);
+                return;
+            }
+        } else if (api == ApiKeys.FETCH && guard.fencesFetch(clientKey)) {
+            LOG.debug("Fetch of clientId={} answered empty: it has not rejoined its group since the switch", clientId);
+            answerLocally(forwarding, request, LocalAnswers.emptyFetch(request), LocalAnswers.fetchWaitMillis(request));
+            return;
+        } else if (api == ApiKeys.JOIN_GROUP) {
+            guard.groupJoined(clientKey, true);
+        } else if (api == ApiKeys.CONSUMER_GROUP_HEARTBEAT) {
+            guard.groupJoined(clientKey, LocalAnswers.joinsAfresh(request));
+        }
+        forward(request, forwarding.upstream());
+    }
+
+    private void pause(Forwarding forwarding, Pause why) {
+        state = forwarding.paused(why);
+        channel.config().setAutoRead(false);
+    }
+
+    /**
+     * Answers a request at the gateway. The answer goes out after the responses to the requests before it, so
+     * per-connection order holds; the connection is paused until then.
+     */
+    private void answerLocally(Forwarding forwarding, RequestFrame request, ByteBuf response, long delayMillis) {
+        int correlationId = request.correlationId();
+        ApiKeys api = request.apiKey();
+        request.release();
+        dataPath.metrics().requestReceived(api, 0);
+        pause(forwarding, new AnsweringLocally(correlationId, api, response, delayMillis));
+        sendLocalAnswerWhenDue();
+    }
+
+    /** Sends the waiting local answer once no upstream response is due before it. */
+    private void sendLocalAnswerWhenDue() {
+        if (!(state instanceof Forwarding forwarding) || !(forwarding.pause() instanceof AnsweringLocally answer)
+                || !inFlight.isEmpty() || streaming != null) {
+            return;
+        }
+        Runnable send = () -> {
+            if (state instanceof Forwarding current && current.pause() == answer) {
+                channel.writeAndFlush(answer.response(), channel.voidPromise());
+                state = current.paused(NOT_PAUSED);
+                forwardPending();
+            }
+        };
+        if (answer.delayMillis() > 0) {
+            channel.eventLoop().schedule(send, answer.delayMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        } else {
+            send.run();
+        }
+    }
+
+    /** Runs a task on this connection's event loop, where all its state lives. */
+    void onEventLoop(Runnable task) {
+        if (channel != null) {
+            channel.eventLoop().execute(task);
+        }
+    }
+
+    /** The hold on produce requests ended: forward what waited. Runs on this connection's event loop. */
+    void produceHoldEnded() {
+        if (state instanceof Forwarding forwarding && forwarding.pause() instanceof HoldingProduce) {
+            state = forwarding.paused(NOT_PAUSED);
+            forwardPending();
+        }
+    }
+
     private void forward(RequestFrame request, Channel upstream) {
         long received = System.nanoTime();
         ApiKeys api = request.apiKey();
-        requests++;
-        String id = request.header().clientId();
-        if (id != null && !id.equals(clientId)) {
-            clientId = id;
-        }
         if (!versions.allows(api.id, request.apiVersion())) {
             if (api == ApiKeys.API_VERSIONS) {
                 // The protocol's own answer to a client newer than us: tell it which versions to retry with.
@@ -253,10 +386,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rew
                 .setMinVersion(GatewayApis.oldestVersion(ApiKeys.API_VERSIONS.id))
                 .setMaxVersion(GatewayApis.latestVersion(ApiKeys.API_VERSIONS.id)));
         // Version 0 is the format every client can read, which is why the protocol prescribes it here.
-        ByteBuffer encoded = RequestUtils.serialize(new ResponseHeaderData().setCorrelationId(correlationId), (short) 0, response, (short) 0);
-        ByteBuf frame = Unpooled.buffer(KafkaFrameDecoder.SIZE_PREFIX + encoded.remaining());
-        frame.writeInt(encoded.remaining()).writeBytes(encoded);
-        channel.writeAndFlush(frame, channel.voidPromise());
+        channel.writeAndFlush(LocalAnswers.frame(correlationId, ApiKeys.API_VERSIONS, (short) 0, response), channel.voidPromise());
     }
 
     @Override
@@ -300,13 +430,28 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rew
                     + " but the next request in flight is " + (request == null ? "none" : request.correlationId()));
             return null;
         }
-        if (dataPath.rewriters().interestedIn(request.apiKey(), request.apiVersion())) {
+        if (dataPath.rewriters().interestedIn(request.apiKey(), request.apiVersion()) || wantsWhole(request, size)) {
             return ResponseStreamDecoder.Mode.BUFFER;
         }
         streaming = inFlight.poll();
         streamingBytes = KafkaFrameDecoder.SIZE_PREFIX + size;
         return FetchTailRewriter.appliesTo(request.apiKey(), request.apiVersion())
                 ? ResponseStreamDecoder.Mode.STREAM_WITH_TAIL : ResponseStreamDecoder.Mode.STREAM;
+    }
+
+    /**
+     * Fetch responses are gathered only when needed: to learn whether an application fetches again after a
+     * switch, or to translate node ids behind a cluster whose ids are not the virtual ones. There, responses too
+     * big to hold stream as they are; a leader id inside them may be the cluster's own, and the client then finds
+     * the leader by a metadata refresh.
+     */
+    private boolean wantsWhole(InFlightRequest request, int size) {
+        if (request.apiKey() != ApiKeys.FETCH) {
+            return false;
+        }
+        Forwarding forwarding = (Forwarding) state;
+        return application.awaitingFetch()
+                || (size <= TRANSLATED_FETCH_MAX_BYTES && !dataPath.nodes().isIdentity(forwarding.cluster().name()));
     }
 
     /** The first bytes of a streamed response: its size and correlation id. */
@@ -379,7 +524,35 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rew
     private void streamEnd() {
         dataPath.metrics().responseSent(streaming.apiKey(), streamingBytes, System.nanoTime() - streaming.receivedNanos(),
                 streamingGatewayNanos);
+        reportProgress(streaming.apiKey(), null, streaming.apiVersion());
         streaming = null;
+        sendLocalAnswerWhenDue();
+    }
+
+    /**
+     * Tells the application's progress about a response on its way to it. The response is inspected only while
+     * a switch waits for this application; otherwise the first one teaches the application's role.
+     */
+    private void reportProgress(ApiKeys api, ByteBuf whole, short version) {
+        if (api == ApiKeys.PRODUCE) {
+            if (application.awaitingProduce()) {
+                if (whole != null && LocalAnswers.produceSucceeded(whole, version)) {
+                    application.produced();
+                }
+            } else if (!reportedProduce) {
+                reportedProduce = true;
+                application.produced();
+            }
+        } else if (api == ApiKeys.FETCH) {
+            if (application.awaitingFetch()) {
+                if (whole != null && LocalAnswers.fetchSucceeded(whole, version)) {
+                    application.fetched();
+                }
+            } else if (!reportedFetch) {
+                reportedFetch = true;
+                application.fetched();
+            }
+        }
     }
 
     /** A whole response, gathered because a rewriter wants it. */
@@ -392,7 +565,9 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rew
         InFlightRequest request = inFlight.poll();
         ByteBuf response = frame;
         try {
-            response = dataPath.rewriters().rewrite(frame, request.apiKey(), request.apiVersion(), this);
+            reportProgress(request.apiKey(), frame, request.apiVersion());
+            response = dataPath.rewriters().canRewrite(request.apiKey())
+                    ? dataPath.rewriters().rewrite(frame, request.apiKey(), request.apiVersion(), this) : frame;
         } catch (RuntimeException e) {
             frame.release();
             close(causeLabel(e), "cannot rewrite " + request.apiKey().name + " response: " + describe(e));
@@ -406,6 +581,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rew
         long sent = System.nanoTime();
         dataPath.metrics().responseSent(request.apiKey(), bytes, sent - request.receivedNanos(),
                 (request.forwardedNanos() - request.receivedNanos()) + (sent - arrived));
+        sendLocalAnswerWhenDue();
     }
 
     void flushToClient() {
@@ -422,6 +598,9 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rew
     }
 
     void upstreamWritabilityChanged(boolean writable) {
+        if (state instanceof Forwarding forwarding && !(forwarding.pause() instanceof NotPaused)) {
+            return; // stays unread until the pause ends
+        }
         channel.config().setAutoRead(writable);
     }
 
@@ -430,6 +609,26 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rew
     @Override
     public HostPort gatewayAddress(int nodeId, String upstreamHost, int upstreamPort) {
         return dataPath.addresses().gatewayAddress(((Forwarding) state).cluster(), nodeId, upstreamHost, upstreamPort);
+    }
+
+    @Override
+    public int nodeId(int upstreamNodeId) {
+        return dataPath.nodes().virtualId(((Forwarding) state).cluster().name(), upstreamNodeId);
+    }
+
+    @Override
+    public String clusterId() {
+        return dataPath.clusterId();
+    }
+
+    @Override
+    public String pinnedElsewhere(String topic) {
+        return dataPath.guard().pinnedElsewhere(topic, ((Forwarding) state).cluster().name());
+    }
+
+    @Override
+    public void learnTopic(org.apache.kafka.common.Uuid topicId, String name) {
+        dataPath.topicNames().learn(((Forwarding) state).cluster().name(), topicId, name);
     }
 
     @Override
@@ -467,6 +666,9 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rew
         }
         pending.clear();
         if (previous instanceof Forwarding forwarding) {
+            if (forwarding.pause() instanceof AnsweringLocally answer) {
+                answer.response().release();
+            }
             forwarding.upstream().close();
         } else if (previous instanceof Connecting connecting && connecting.upstream() != null) {
             connecting.upstream().cancel(false);
@@ -476,6 +678,11 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rew
             dataPath.connections().remove(this);
             dataPath.metrics().connectionClosed(cause);
         }
+    }
+
+    private String remoteHost() {
+        return channel.remoteAddress() instanceof java.net.InetSocketAddress address
+                ? address.getAddress().getHostAddress() : String.valueOf(channel.remoteAddress());
     }
 
     private String remote() {

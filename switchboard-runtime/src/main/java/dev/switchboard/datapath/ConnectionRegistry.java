@@ -17,6 +17,21 @@ public final class ConnectionRegistry {
         open.remove(connection);
     }
 
+    /** Closes every client connection on its own event loop; returns how many there were. */
+    public int closeAll(String cause, String reason) {
+        int count = 0;
+        for (ClientConnection connection : open) {
+            connection.onEventLoop(() -> connection.close(cause, reason));
+            count++;
+        }
+        return count;
+    }
+
+    /** Lets every connection forward the produce requests it held. */
+    public void produceHoldEnded() {
+        open.forEach(connection -> connection.onEventLoop(connection::produceHoldEnded));
+    }
+
     public List<ConnectionInfo> snapshot() {
         return open.stream().map(ClientConnection::info).toList();
     }

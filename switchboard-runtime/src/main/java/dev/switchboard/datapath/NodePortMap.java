@@ -8,11 +8,11 @@ import java.util.concurrent.ConcurrentHashMap;
 import dev.switchboard.config.PortRange;
 
 /**
- * Which gateway port stands for which node. Ports come from the configured range in the order nodes appear,
- * never change while the gateway runs, and are opened by the listener the moment they are handed out.
+ * Which gateway port stands for which virtual node. Ports come from the configured range in the order nodes
+ * appear, never change while the gateway runs, and are opened by the listener the moment they are handed out.
  *
- * <p>Nodes seen together are numbered in node-id order, so gateways that discover the same cluster hand out
- * the same ports.
+ * <p>Nodes seen together are numbered in node-id order, and ports another instance recorded are adopted, so
+ * gateway instances hand out the same ports.
  */
 public final class NodePortMap {
 
@@ -46,6 +46,28 @@ public final class NodePortMap {
         sorted.forEach(this::portFor);
     }
 
+    /**
+     * Takes the ports another instance recorded, for nodes this one has not given a port yet and ports it has
+     * not used; returns the nodes whose recorded port it could not take.
+     */
+    public synchronized java.util.List<Integer> adopt(Map<Integer, Integer> recorded) {
+        java.util.List<Integer> conflicts = new java.util.ArrayList<>();
+        for (Map.Entry<Integer, Integer> node : new TreeMap<>(recorded).entrySet()) {
+            Integer mine = portByNode.get(node.getKey());
+            if (mine != null && mine.equals(node.getValue())) {
+                continue;
+            }
+            if (mine != null || portByNode.containsValue(node.getValue()) || !range.contains(node.getValue())) {
+                conflicts.add(node.getKey());
+                continue;
+            }
+            portByNode.put(node.getKey(), node.getValue());
+            nextPort = Math.max(nextPort, node.getValue() + 1);
+            onNewNode.assigned(node.getKey(), node.getValue());
+        }
+        return conflicts;
+    }
+
     public NavigableMap<Integer, Integer> snapshot() {
         return new TreeMap<>(portByNode);
     }
@@ -54,6 +76,13 @@ public final class NodePortMap {
         Integer existing = portByNode.get(nodeId);
         if (existing != null) {
             return existing;
+        }
+        if (nextPort > range.last()) {
+            throw new ProtocolViolation("node_ports_exhausted", "node port range " + range + " is used up: no port left for node " + nodeId
+                    + "; widen listener.nodePorts");
+        }
+        while (portByNode.containsValue(nextPort)) {
+            nextPort++;
         }
         if (nextPort > range.last()) {
             throw new ProtocolViolation("node_ports_exhausted", "node port range " + range + " is used up: no port left for node " + nodeId

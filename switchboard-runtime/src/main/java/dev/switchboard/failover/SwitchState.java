@@ -5,12 +5,22 @@ import java.time.Instant;
 /**
  * Which cluster serves clients, as of one switch.
  *
- * @param epoch         increases by at least one with every switch; the highest epoch anywhere wins
+ * @param epoch         increases by at least one with every change; the highest epoch anywhere wins
  * @param activeCluster the cluster clients are routed to
- * @param switchedAt    when the switch was written
+ * @param switchedAt    when this state was written
  * @param requestedBy   who asked for it, as the audit log names them
+ * @param hold          set while a planned switchover to another cluster holds produce requests on every
+ *                      instance; null otherwise
  */
-public record SwitchState(long epoch, String activeCluster, Instant switchedAt, String requestedBy) {
+public record SwitchState(long epoch, String activeCluster, Instant switchedAt, String requestedBy, ProduceHold hold) {
+
+    /**
+     * Produce requests wait at every instance while replication catches up for a planned switch to {@code target}.
+     * An instance lets them go at {@code until} even if no later state arrives, so a coordinator that died
+     * mid-switchover cannot stop producers for longer than that.
+     */
+    public record ProduceHold(String target, Instant until) {
+    }
 
     public SwitchState {
         if (epoch < 0) {
@@ -21,8 +31,17 @@ public record SwitchState(long epoch, String activeCluster, Instant switchedAt, 
         }
     }
 
+    public SwitchState(long epoch, String activeCluster, Instant switchedAt, String requestedBy) {
+        this(epoch, activeCluster, switchedAt, requestedBy, null);
+    }
+
     /** The state after switching to {@code cluster}: the next epoch. */
     public SwitchState next(String cluster, String requestedBy, Instant now) {
-        return new SwitchState(epoch + 1, cluster, now, requestedBy);
+        return new SwitchState(epoch + 1, cluster, now, requestedBy, null);
+    }
+
+    /** The state that holds produce requests for a planned switch to {@code target}: the next epoch, same cluster. */
+    public SwitchState holding(String target, Instant until, String requestedBy, Instant now) {
+        return new SwitchState(epoch + 1, activeCluster, now, requestedBy, new ProduceHold(target, until));
     }
 }

@@ -6,6 +6,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.Comparator;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -34,32 +42,61 @@ import org.slf4j.LoggerFactory;
 /**
  * The switch state, kept in a compacted single-partition topic on every upstream cluster.
  *
- * <p>A write goes to every cluster that answers; it succeeds if at least one took it. A read takes the
- * highest epoch found on any cluster that answers. So gateway instances agree on the active cluster without
- * talking to each other, a switch written while the primary is dead wins when it returns, and a new instance
- * starts on the cluster the state names. An unreachable cluster costs a bounded wait, never a failure.
+ * <p>A write goes to every cluster at once; it succeeds once the cluster it names as active took it, or any
+ * cluster if that one cannot. A read takes the highest epoch found on any cluster that answers. So gateway
+ * instances agree on the active cluster without talking to each other, a switch written while the primary is
+ * dead wins when it returns, and a new instance starts on the cluster the state names. An unreachable cluster
+ * costs a bounded wait, never a failure.
+ *
+ * <p>Running instances {@link #follow follow} the topic on every cluster with one long-lived consumer each, and
+ * copy the newest state to a cluster that lacks it once that cluster answers again. The same topic carries the
+ * virtual node map ({@value #NODES_KEY}) and each instance's report ({@value #INSTANCE_KEY_PREFIX}id).
  */
-public final class SwitchStateStore {
+public final class SwitchStateStore implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(SwitchStateStore.class);
 
     /** Starts with "__" so MirrorMaker 2's default filter never replicates it: each cluster keeps its own copy. */
     public static final String TOPIC = "__switchboard.switch-state";
-    private static final String KEY = "switch";
+    static final String SWITCH_KEY = "switch";
+    public static final String NODES_KEY = "nodes";
+    public static final String INSTANCE_KEY_PREFIX = "instance/";
     private static final Duration CLUSTER_TIMEOUT = Duration.ofSeconds(5);
-    private static final ObjectMapper JSON = new ObjectMapper().registerModule(new JavaTimeModule())
-            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
+    private static final Duration OTHERS_GRACE = Duration.ofSeconds(1);
+    private static final Duration REPAIR_INTERVAL = Duration.ofSeconds(5);
+    static final ObjectMapper JSON = new ObjectMapper().registerModule(new JavaTimeModule())
+            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+            .disable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+    /** What a follower is told, in the order each cluster's topic holds it. */
+    public interface Listener {
+        void switchState(String cluster, SwitchState state);
+
+        void nodeMap(String cluster, NodeMap nodes);
+
+        void instanceReport(String cluster, InstanceReport report);
+    }
 
     private final List<ClusterConfig> clusters;
+    private final Map<String, KafkaProducer<String, String>> producers = new ConcurrentHashMap<>();
+    private final Map<String, ExecutorService> writers = new ConcurrentHashMap<>();
+    private final Set<String> topicReady = ConcurrentHashMap.newKeySet();
+    private final List<Thread> followers = new ArrayList<>();
+    private final Map<String, CountDownLatch> caughtUp = new ConcurrentHashMap<>();
+    private final Map<String, Long> epochOnCluster = new ConcurrentHashMap<>();
+    private final AtomicReference<SwitchState> highest = new AtomicReference<>();
+    private volatile boolean closed;
 
     public SwitchStateStore(List<ClusterConfig> clusters) {
         this.clusters = List.copyOf(clusters);
+        for (ClusterConfig cluster : clusters) {
+            caughtUp.put(cluster.name(), new CountDownLatch(1));
+        }
     }
 
     /** The state with the highest epoch on any cluster that answers, or empty if none holds one. */
     public Optional<SwitchState> read() {
-        return readEach().values().stream().flatMap(Optional::stream)
-                .max(java.util.Comparator.comparingLong(SwitchState::epoch));
+        return readEach().values().stream().flatMap(Optional::stream).max(Comparator.comparingLong(SwitchState::epoch));
     }
 
     /** What each answering cluster holds; clusters that do not answer are left out. */
@@ -75,29 +112,211 @@ public final class SwitchStateStore {
         return states;
     }
 
+    /** The highest state this store has read or written, without asking any cluster. */
+    public Optional<SwitchState> known() {
+        return Optional.ofNullable(highest.get());
+    }
+
     /**
-     * Writes {@code state} to every cluster that answers. Refuses an epoch that is not above the highest one
-     * readable now. Returns the clusters that took it.
+     * Writes {@code state} to every cluster at once. Refuses an epoch that is not above the highest one known.
+     * Returns once the cluster the state makes active has it, or every cluster has answered; the clusters that
+     * took it by then are returned. A cluster that did not is sent the state again once it answers.
      */
     public List<String> write(SwitchState state) {
-        long current = read().map(SwitchState::epoch).orElse(-1L);
+        long current = known().or(this::read).map(SwitchState::epoch).orElse(-1L);
         if (state.epoch() <= current) {
             throw new IllegalStateException("switch epoch " + state.epoch() + " is not above the current epoch " + current);
         }
-        List<String> written = new ArrayList<>();
+        String json = encode(state);
+        Map<String, CompletableFuture<Void>> sends = new LinkedHashMap<>();
         for (ClusterConfig cluster : clusters) {
-            try {
-                writeTo(cluster, state);
-                written.add(cluster.name());
-            } catch (RuntimeException e) {
-                LOG.warn("Switch state epoch={} not written to cluster={}: {}", state.epoch(), cluster.name(), e.toString());
-            }
+            sends.put(cluster.name(), send(cluster, SWITCH_KEY, json));
         }
+        CompletableFuture<Void> all = CompletableFuture.allOf(sends.values().stream().map(f -> f.exceptionally(x -> null))
+                .toArray(CompletableFuture[]::new));
+        CompletableFuture<Void> active = sends.get(state.activeCluster());
+        try {
+            if (active != null) {
+                active.get(CLUSTER_TIMEOUT.toMillis() * 3, TimeUnit.MILLISECONDS);
+            }
+            // The others get a moment more, so a live cluster is rarely left to the repair; a dead one costs a second.
+            all.get(OTHERS_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            // The active cluster did not take it: any cluster will do.
+            all.completeOnTimeout(null, CLUSTER_TIMEOUT.toMillis() * 3, TimeUnit.MILLISECONDS).join();
+        }
+        List<String> written = new ArrayList<>();
+        sends.forEach((cluster, send) -> {
+            if (send.isDone() && !send.isCompletedExceptionally()) {
+                written.add(cluster);
+                epochOnCluster.merge(cluster, state.epoch(), Math::max);
+            }
+        });
         if (written.isEmpty()) {
             throw new IllegalStateException("no cluster took switch state epoch " + state.epoch());
         }
-        LOG.info("Switch state epoch={} activeCluster={} written to {}", state.epoch(), state.activeCluster(), written);
+        highest.accumulateAndGet(state, SwitchStateStore::higher);
+        LOG.info("Switch state epoch={} activeCluster={} hold={} written to {}", state.epoch(), state.activeCluster(),
+                state.hold(), written);
         return written;
+    }
+
+    /** Records a value under {@code key} on every cluster, without waiting; failures are logged. */
+    public void publish(String key, Object value) {
+        String json = encode(value);
+        for (ClusterConfig cluster : clusters) {
+            send(cluster, key, json).whenComplete((ok, error) -> {
+                if (error != null) {
+                    LOG.debug("{} not recorded on cluster={}: {}", key, cluster.name(), error.toString());
+                }
+            });
+        }
+    }
+
+    /** Follows the topic on every cluster until closed: one thread and one consumer per cluster. */
+    public synchronized void follow(Listener listener) {
+        for (ClusterConfig cluster : clusters) {
+            Thread thread = new Thread(() -> followLoop(cluster, listener), "switchboard-state-" + cluster.name());
+            thread.setDaemon(true);
+            thread.start();
+            followers.add(thread);
+        }
+    }
+
+    /** Waits until each of {@code clusterNames} has been read to its end once, or the timeout passes. */
+    public boolean awaitCaughtUp(List<String> clusterNames, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        for (String name : clusterNames) {
+            CountDownLatch latch = caughtUp.get(name);
+            if (latch != null && !latch.await(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void followLoop(ClusterConfig cluster, Listener listener) {
+        long lastRepair = 0;
+        while (!closed) {
+            try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(clientProperties(cluster, Map.of(
+                    ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class,
+                    ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class,
+                    ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
+                    ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 100)))) {
+                ensureTopic(cluster);
+                topicReady.add(cluster.name());
+                TopicPartition partition = new TopicPartition(TOPIC, 0);
+                consumer.assign(List.of(partition));
+                consumer.seekToBeginning(List.of(partition));
+                long end = consumer.endOffsets(List.of(partition), CLUSTER_TIMEOUT).get(partition);
+                while (!closed) {
+                    for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(200))) {
+                        dispatch(cluster.name(), record, listener);
+                    }
+                    if (consumer.position(partition, CLUSTER_TIMEOUT) >= end) {
+                        caughtUp.get(cluster.name()).countDown();
+                    }
+                    if (System.nanoTime() - lastRepair > REPAIR_INTERVAL.toNanos()) {
+                        lastRepair = System.nanoTime();
+                        repair(cluster);
+                    }
+                }
+            } catch (RuntimeException e) {
+                if (closed) {
+                    return;
+                }
+                LOG.debug("Following switch state on cluster={} failed, retrying: {}", cluster.name(), e.toString());
+                try {
+                    Thread.sleep(REPAIR_INTERVAL.toMillis() / 2);
+                } catch (InterruptedException interrupted) {
+                    return;
+                }
+            }
+        }
+    }
+
+    private void dispatch(String cluster, ConsumerRecord<String, String> record, Listener listener) {
+        if (record.value() == null) {
+            return;
+        }
+        try {
+            if (SWITCH_KEY.equals(record.key())) {
+                SwitchState state = JSON.readValue(record.value(), SwitchState.class);
+                epochOnCluster.merge(cluster, state.epoch(), Math::max);
+                highest.accumulateAndGet(state, SwitchStateStore::higher);
+                listener.switchState(cluster, state);
+            } else if (NODES_KEY.equals(record.key())) {
+                listener.nodeMap(cluster, JSON.readValue(record.value(), NodeMap.class));
+            } else if (record.key() != null && record.key().startsWith(INSTANCE_KEY_PREFIX)) {
+                listener.instanceReport(cluster, JSON.readValue(record.value(), InstanceReport.class));
+            }
+        } catch (JsonProcessingException | RuntimeException e) {
+            LOG.warn("Unreadable record key={} offset={} in {} on cluster={}: {}", record.key(), record.offset(), TOPIC, cluster,
+                    e.toString());
+        }
+    }
+
+    /** A cluster that missed a switch (it was down) gets the newest state once it answers again. */
+    private void repair(ClusterConfig cluster) {
+        SwitchState newest = highest.get();
+        if (newest != null && epochOnCluster.getOrDefault(cluster.name(), -1L) < newest.epoch()) {
+            LOG.info("Cluster {} lacks switch state epoch={}; writing it there", cluster.name(), newest.epoch());
+            send(cluster, SWITCH_KEY, encode(newest)).whenComplete((ok, error) -> {
+                if (error == null) {
+                    epochOnCluster.merge(cluster.name(), newest.epoch(), Math::max);
+                }
+            });
+        }
+    }
+
+    /** The higher of two states; an equal epoch written by two instances at once goes to the later one. */
+    public static SwitchState higher(SwitchState a, SwitchState b) {
+        if (a == null) {
+            return b;
+        }
+        if (a.epoch() != b.epoch()) {
+            return a.epoch() > b.epoch() ? a : b;
+        }
+        return a.switchedAt() != null && b.switchedAt() != null && b.switchedAt().isAfter(a.switchedAt()) ? b : a;
+    }
+
+    private CompletableFuture<Void> send(ClusterConfig cluster, String key, String json) {
+        ExecutorService writer = writers.computeIfAbsent(cluster.name(), name -> Executors.newSingleThreadExecutor(r -> {
+            Thread thread = new Thread(r, "switchboard-state-writer-" + name);
+            thread.setDaemon(true);
+            return thread;
+        }));
+        return CompletableFuture.runAsync(() -> {
+            if (topicReady.add(cluster.name())) {
+                try {
+                    ensureTopic(cluster);
+                } catch (RuntimeException e) {
+                    topicReady.remove(cluster.name());
+                    throw e;
+                }
+            }
+            try {
+                producer(cluster).send(new ProducerRecord<>(TOPIC, 0, key, json)).get(CLUSTER_TIMEOUT.toMillis() * 2, TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted writing switch state", e);
+            } catch (ExecutionException | TimeoutException e) {
+                throw new IllegalStateException("cannot write " + key + " to " + cluster.name() + ": " + e.getMessage(), e);
+            }
+        }, writer);
+    }
+
+    private KafkaProducer<String, String> producer(ClusterConfig cluster) {
+        return producers.computeIfAbsent(cluster.name(), name -> new KafkaProducer<>(clientProperties(cluster, Map.of(
+                ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class,
+                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class,
+                ProducerConfig.ACKS_CONFIG, "all",
+                ProducerConfig.LINGER_MS_CONFIG, 0,
+                ProducerConfig.MAX_BLOCK_MS_CONFIG, (int) CLUSTER_TIMEOUT.toMillis(),
+                ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) CLUSTER_TIMEOUT.toMillis() * 2,
+                ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) CLUSTER_TIMEOUT.toMillis()))));
     }
 
     private Optional<SwitchState> readFrom(ClusterConfig cluster) {
@@ -112,41 +331,19 @@ public final class SwitchStateStore {
             consumer.assign(List.of(partition));
             consumer.seekToBeginning(List.of(partition));
             long end = consumer.endOffsets(List.of(partition), CLUSTER_TIMEOUT).get(partition);
-            SwitchState highest = null;
+            SwitchState found = null;
             long deadline = System.nanoTime() + CLUSTER_TIMEOUT.toNanos();
             while (consumer.position(partition, CLUSTER_TIMEOUT) < end) {
                 if (System.nanoTime() > deadline) {
                     throw new IllegalStateException("timed out reading " + TOPIC);
                 }
                 for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(100))) {
-                    SwitchState state = parse(record.value());
-                    if (highest == null || state.epoch() > highest.epoch()) {
-                        highest = state;
+                    if (SWITCH_KEY.equals(record.key()) && record.value() != null) {
+                        found = higher(found, parse(record.value()));
                     }
                 }
             }
-            return Optional.ofNullable(highest);
-        }
-    }
-
-    private void writeTo(ClusterConfig cluster, SwitchState state) {
-        ensureTopic(cluster);
-        try (KafkaProducer<String, String> producer = new KafkaProducer<>(clientProperties(cluster, Map.of(
-                ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class,
-                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class,
-                ProducerConfig.ACKS_CONFIG, "all",
-                ProducerConfig.MAX_BLOCK_MS_CONFIG, (int) CLUSTER_TIMEOUT.toMillis(),
-                ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) CLUSTER_TIMEOUT.toMillis() * 2,
-                ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) CLUSTER_TIMEOUT.toMillis())))) {
-            producer.send(new ProducerRecord<>(TOPIC, 0, KEY, JSON.writeValueAsString(state)))
-                    .get(CLUSTER_TIMEOUT.toMillis() * 3, TimeUnit.MILLISECONDS);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("cannot encode " + state, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted writing switch state", e);
-        } catch (ExecutionException | TimeoutException e) {
-            throw new IllegalStateException("cannot write switch state to " + cluster.name() + ": " + e.getMessage(), e);
+            return Optional.ofNullable(found);
         }
     }
 
@@ -169,6 +366,14 @@ public final class SwitchStateStore {
         }
     }
 
+    private static String encode(Object value) {
+        try {
+            return JSON.writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot encode " + value, e);
+        }
+    }
+
     private static SwitchState parse(String json) {
         try {
             return JSON.readValue(json, SwitchState.class);
@@ -181,5 +386,13 @@ public final class SwitchStateStore {
         Map<String, Object> props = ClusterClientProperties.of(cluster, "switchboard-switch-state", CLUSTER_TIMEOUT);
         props.putAll(extra);
         return props;
+    }
+
+    @Override
+    public synchronized void close() {
+        closed = true;
+        followers.forEach(Thread::interrupt);
+        writers.values().forEach(ExecutorService::shutdownNow);
+        producers.values().forEach(p -> p.close(Duration.ofSeconds(1)));
     }
 }

@@ -1,6 +1,26 @@
 package dev.switchboard.gateway;
 
 import java.time.Duration;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+
+import dev.switchboard.audit.AuditEvent;
+import dev.switchboard.audit.AuditLog;
+import dev.switchboard.cluster.VirtualNodes;
+import dev.switchboard.datapath.TopicNames;
+import dev.switchboard.failover.ClusterSwitch;
+import dev.switchboard.failover.InstanceReport;
+import dev.switchboard.failover.MirrorMakerReplication;
+import dev.switchboard.failover.NodeMap;
+import dev.switchboard.failover.SwitchFence;
+import dev.switchboard.failover.SwitchPhase;
+import dev.switchboard.failover.SwitchRefused;
+import dev.switchboard.failover.recovery.RecoveryReport;
+import dev.switchboard.failover.recovery.RecoveryTracker;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -33,20 +53,46 @@ import dev.switchboard.metrics.GatewayMetrics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** A running gateway: listeners, data path, upstream clusters and metrics, started from one config. */
+/**
+ * A running gateway: listeners, data path, upstream clusters, metrics, and its part in switches, started from
+ * one config.
+ *
+ * <p>Every instance follows the switch-state topic on every cluster and applies each newer state: a produce
+ * hold, or a new active cluster, for which it closes every client connection so clients reconnect to it. A
+ * switch requested at this instance ({@link #failover}) is written there first and applied like any other.
+ */
 public final class Gateway implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Gateway.class);
     private static final Duration DISCOVERY_INTERVAL = Duration.ofSeconds(5);
     private static final Duration FIRST_DISCOVERY_WAIT = Duration.ofSeconds(15);
+    private static final Duration STATE_CATCH_UP_WAIT = Duration.ofSeconds(10);
+    private static final Duration REPORT_INTERVAL = Duration.ofSeconds(2);
 
     private final GatewayConfig config;
     private final GatewayMetrics metrics;
     private final UpstreamClusters clusters;
     private final GatewayServer server;
     private final NodePortMap nodePorts;
+    private final VirtualNodes virtualNodes = new VirtualNodes();
     private final ConnectionRegistry connections = new ConnectionRegistry();
+    private final Clock clock = Clock.systemUTC();
+    private final SwitchFence fence;
+    private final RecoveryTracker recovery;
+    private final AuditLog audit;
+    private final SwitchStateStore store;
+    private final MirrorMakerReplication replication;
+    private final ClusterSwitch clusterSwitch;
+    private final String instanceId = java.util.UUID.randomUUID().toString();
+    private final Instant startedAt = Instant.now();
+    private final Map<String, InstanceReport> instances = new ConcurrentHashMap<>();
+    private final ScheduledExecutorService reporter = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread thread = new Thread(r, "switchboard-instance-report");
+        thread.setDaemon(true);
+        return thread;
+    });
     private volatile SwitchState switchState;
+    private volatile long holdingEpoch = -1;
 
     private Gateway(GatewayConfig config, List<PipelineExtension> extensions) {
         this.config = config;
@@ -55,11 +101,21 @@ public final class Gateway implements AutoCloseable {
         // Built before anything starts a thread: it reads key stores, and a failure must leave nothing running.
         UpstreamConnector connector = new UpstreamConnector(transport, GatewayServer.WATER_MARK, config.clusters());
         this.metrics = new GatewayMetrics();
+        this.audit = new AuditLog(config.failover().auditLog() == null ? null : Path.of(config.failover().auditLog()),
+                metrics.registry(), clock);
         this.clusters = new UpstreamClusters(config.clusters(), config.activeCluster());
         this.server = new GatewayServer(transport, Runtime.getRuntime().availableProcessors(), listener.bindHost(), extensions);
         this.nodePorts = new NodePortMap(listener.nodePorts(), (nodeId, port) -> server.openAsync(new Listener.Node(nodeId, port)));
-        server.attach(new DataPath(clusters, new AddressRewriter(listener.advertisedHost(), nodePorts),
-                ResponseRewriters.standard(), connector, connections, metrics, listener.maxFrameBytes()));
+        this.recovery = new RecoveryTracker(config.failover().wave1(), clock);
+        this.fence = new SwitchFence(config.failover().pinnedTopics(), clock);
+        fence.applications(recovery::application);
+        this.store = new SwitchStateStore(config.clusters());
+        this.replication = new MirrorMakerReplication(config);
+        this.clusterSwitch = new ClusterSwitch(config, store, replication, this::apply, () -> clusters.active().name(),
+                () -> Map.copyOf(instances), clock);
+        server.attach(new DataPath(clusters, new AddressRewriter(listener.advertisedHost(), nodePorts, virtualNodes),
+                ResponseRewriters.standard(), connector, connections, metrics, listener.maxFrameBytes(), virtualNodes,
+                listener.clusterId(), fence, new TopicNames()));
     }
 
     public static Gateway start(GatewayConfig config) {
@@ -84,7 +140,7 @@ public final class Gateway implements AutoCloseable {
 
     private void startListening() {
         for (UpstreamCluster cluster : clusters.all()) {
-            cluster.onNodesChanged(c -> nodePorts.assignAll(c.view().nodes().keySet()));
+            cluster.onNodesChanged(c -> nodePorts.assignAll(virtualNodes.map(c.name(), c.view().nodes().keySet()).values()));
         }
         try {
             clusters.startDiscovery(DISCOVERY_INTERVAL).get(FIRST_DISCOVERY_WAIT.toMillis(), TimeUnit.MILLISECONDS);
@@ -97,6 +153,14 @@ public final class Gateway implements AutoCloseable {
             LOG.warn("Cluster discovery failed: {}", e.getCause().toString());
         }
         followSwitchState();
+        // In the configured order, so the first cluster keeps its own node ids on every instance.
+        for (UpstreamCluster cluster : clusters.all()) {
+            nodePorts.assignAll(virtualNodes.map(cluster.name(), cluster.view().nodes().keySet()).values());
+        }
+        virtualNodes.onChange(mapping -> store.publish(SwitchStateStore.NODES_KEY, new NodeMap(mapping, nodePorts.snapshot())));
+        store.publish(SwitchStateStore.NODES_KEY, new NodeMap(virtualNodes.snapshot(), nodePorts.snapshot()));
+        replication.start(clusters.active().name());
+        reporter.scheduleWithFixedDelay(this::report, 0, REPORT_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
         for (Map.Entry<Integer, Integer> node : nodePorts.snapshot().entrySet()) {
             server.open(new Listener.Node(node.getKey(), node.getValue()));
         }
@@ -109,25 +173,148 @@ public final class Gateway implements AutoCloseable {
 
     /**
      * A switch any instance recorded outranks the config file, so a new instance starts where the others are.
-     * Only clusters that answered discovery are asked, so a dead cluster costs start-up nothing more.
+     * Only clusters that answered discovery are waited for, so a dead cluster costs start-up nothing more.
      */
     private void followSwitchState() {
-        List<ClusterConfig> reachable = clusters.all().stream().filter(c -> c.view().reachable())
-                .map(UpstreamCluster::config).toList();
-        Optional<SwitchState> state = new SwitchStateStore(reachable).read();
-        if (state.isEmpty()) {
-            return;
+        store.follow(new SwitchStateStore.Listener() {
+            @Override
+            public void switchState(String cluster, SwitchState state) {
+                apply(state);
+            }
+
+            @Override
+            public void nodeMap(String cluster, NodeMap nodes) {
+                virtualNodes.adopt(nodes.clusters());
+                List<Integer> conflicts = nodePorts.adopt(nodes.ports());
+                if (!conflicts.isEmpty()) {
+                    LOG.warn("Virtual nodes {} have other ports here than another instance recorded", conflicts);
+                }
+            }
+
+            @Override
+            public void instanceReport(String cluster, InstanceReport report) {
+                instances.merge(report.instanceId(), report,
+                        (a, b) -> b.reportedAt().isAfter(a.reportedAt()) ? b : a);
+            }
+        });
+        List<String> reachable = clusters.all().stream().filter(c -> c.view().reachable()).map(UpstreamCluster::name).toList();
+        try {
+            if (!store.awaitCaughtUp(reachable, STATE_CATCH_UP_WAIT)) {
+                LOG.warn("Switch state not read from every reachable cluster within {}", STATE_CATCH_UP_WAIT);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while reading the switch state", e);
         }
-        String named = state.get().activeCluster();
-        if (config.cluster(named).isEmpty()) {
+        if (switchState != null) {
+            LOG.info("Following switch state epoch={}: active cluster is {} (config says {})", switchState.epoch(),
+                    switchState.activeCluster(), config.activeCluster());
+        }
+    }
+
+    /**
+     * Applies a switch state read from any cluster or written here, once; older ones are ignored. Returns the
+     * client connections closed because the active cluster changed.
+     */
+    private synchronized int apply(SwitchState state) {
+        SwitchState current = switchState;
+        if (current != null && SwitchStateStore.higher(current, state) == current) {
+            return 0;
+        }
+        if (config.cluster(state.activeCluster()).isEmpty()) {
             LOG.warn("Switch state epoch={} names cluster={}, which this gateway's config does not have; staying on {}",
-                    state.get().epoch(), named, clusters.active().name());
-            return;
+                    state.epoch(), state.activeCluster(), clusters.active().name());
+            return 0;
         }
-        clusters.activate(named);
-        switchState = state.get();
-        LOG.info("Following switch state epoch={}: active cluster is {} (config says {})", state.get().epoch(), named,
-                config.activeCluster());
+        switchState = state;
+        fence.epoch(state.epoch());
+        String previous = clusters.active().name();
+        int closed = 0;
+        if (!previous.equals(state.activeCluster())) {
+            boolean planned = current != null && current.hold() != null && current.hold().target().equals(state.activeCluster());
+            recovery.switchStarted(state.epoch(), previous, state.activeCluster(), planned, state.requestedBy());
+            clusters.activate(state.activeCluster());
+            fence.switched(state.epoch());
+            holdingEpoch = -1;
+            closed = connections.closeAll("cluster_switch", "cluster " + state.activeCluster() + " is now active (switch epoch "
+                    + state.epoch() + ")");
+            recovery.connectionsClosed(closed);
+            recovery.switchCompleted();
+            replication.activeChanged(state.activeCluster());
+            LOG.info("Switched from cluster {} to {} at epoch={}: closed {} client connections", previous, state.activeCluster(),
+                    state.epoch(), closed);
+        } else if (state.hold() != null && clock.instant().isBefore(state.hold().until())) {
+            fence.hold(state.hold().until());
+            holdingEpoch = state.epoch();
+            LOG.info("Holding produce requests until {} for a planned switch to {} (epoch={})", state.hold().until(),
+                    state.hold().target(), state.epoch());
+        } else if (holdingEpoch >= 0) {
+            fence.releaseHold();
+            holdingEpoch = -1;
+            connections.produceHoldEnded();
+            LOG.info("Produce requests released on cluster {} (epoch={})", previous, state.epoch());
+        }
+        reporter.execute(this::report);
+        return closed;
+    }
+
+    private void report() {
+        try {
+            store.publish(SwitchStateStore.INSTANCE_KEY_PREFIX + instanceId, new InstanceReport(instanceId, hostName(),
+                    startedAt, clock.instant(), switchState == null ? -1 : switchState.epoch(), clusters.active().name(),
+                    fence.holdsProduce() ? holdingEpoch : -1));
+        } catch (RuntimeException e) {
+            LOG.debug("Instance report not published: {}", e.toString());
+        }
+    }
+
+    private static String hostName() {
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.io.IOException e) {
+            return "unknown";
+        }
+    }
+
+    /**
+     * Switches every instance to {@code target}; see {@link ClusterSwitch}. The request and its result go to the
+     * audit log whatever happens.
+     */
+    public ClusterSwitch.Outcome failover(String target, boolean planned, String actor) {
+        Map<String, Object> request = new java.util.LinkedHashMap<>();
+        request.put("to", target);
+        request.put("planned", planned);
+        audit.record(actor, "failover", request, AuditEvent.ACCEPTED, "switch requested");
+        try {
+            ClusterSwitch.Outcome outcome = clusterSwitch.failover(target, planned, actor);
+            audit.record(actor, "failover", request, outcome.result().equals("switched") ? AuditEvent.SUCCEEDED : AuditEvent.FAILED,
+                    outcome.message());
+            return outcome;
+        } catch (SwitchRefused e) {
+            audit.record(actor, "failover", request, AuditEvent.REJECTED, e.getMessage());
+            throw e;
+        } catch (RuntimeException e) {
+            audit.record(actor, "failover", request, AuditEvent.FAILED, e.toString());
+            throw e;
+        }
+    }
+
+    public SwitchPhase switchPhase() {
+        return clusterSwitch.phase();
+    }
+
+    /** The last switch's recovery, merged across every instance that reported on it. */
+    public Optional<RecoveryReport> lastRecovery() {
+        return recovery.lastSwitch();
+    }
+
+    /** The instances that reported through the switch-state topic, this one included. */
+    public Map<String, InstanceReport> instances() {
+        return Map.copyOf(instances);
+    }
+
+    public String instanceId() {
+        return instanceId;
     }
 
     public GatewayConfig config() {
@@ -172,7 +359,10 @@ public final class Gateway implements AutoCloseable {
 
     @Override
     public void close() {
+        reporter.shutdownNow();
         server.close();
+        replication.close();
+        store.close();
         clusters.close();
         LOG.info("Gateway stopped");
     }

@@ -174,7 +174,9 @@ class JavaClientsThroughGatewayTest {
             assertThat(nodes).hasSize(1);
             nodes.forEach(this::assertGatewayAddress);
             assertGatewayAddress(admin.describeCluster().controller().get(30, TimeUnit.SECONDS));
-            assertThat(admin.describeCluster().clusterId().get(30, TimeUnit.SECONDS)).isEqualTo(cluster.clusterId());
+            // The gateway's own id, which stays when another cluster takes over.
+            assertThat(admin.describeCluster().clusterId().get(30, TimeUnit.SECONDS))
+                    .isEqualTo(gateway.gateway().config().listener().clusterId()).isNotEqualTo(cluster.clusterId());
 
             admin.createTopics(List.of(new NewTopic("admin-made", 2, (short) 1))).all().get(30, TimeUnit.SECONDS);
             // Brokers learn of a new topic from the controller a moment after createTopics returns.

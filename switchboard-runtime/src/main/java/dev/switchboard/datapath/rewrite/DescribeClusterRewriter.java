@@ -5,8 +5,9 @@ import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.Errors;
 
 /**
- * DescribeCluster: every broker's address. Clients that ask for controllers (KIP-919) are told the endpoint
- * type is unsupported: the gateway fronts brokers only and has no ports for controllers.
+ * DescribeCluster: the cluster's id and every broker's id and address. Clients that ask for controllers
+ * (KIP-919) are told the endpoint type is unsupported: the gateway fronts brokers only and has no ports for
+ * controllers.
  */
 public final class DescribeClusterRewriter implements ResponseRewriter<DescribeClusterResponseData> {
 
@@ -25,10 +26,18 @@ public final class DescribeClusterRewriter implements ResponseRewriter<DescribeC
                     .setErrorMessage("the gateway exposes broker endpoints only");
             return true;
         }
-        boolean changed = false;
+        DescribeClusterResponseData.DescribeClusterBrokerCollection brokers = new DescribeClusterResponseData.DescribeClusterBrokerCollection();
         for (DescribeClusterResponseData.DescribeClusterBroker broker : response.brokers()) {
-            changed |= NodeEndpoints.rewrite(context, broker.brokerId(), broker.host(), broker.port(), broker::setHost, broker::setPort);
+            DescribeClusterResponseData.DescribeClusterBroker rewritten = broker.duplicate();
+            NodeEndpoints.rewrite(context, broker.brokerId(), broker.host(), broker.port(), rewritten::setBrokerId,
+                    rewritten::setHost, rewritten::setPort);
+            brokers.add(rewritten);
         }
-        return changed;
+        response.setBrokers(brokers);
+        NodeEndpoints.translate(context, response.controllerId(), response::setControllerId);
+        if (response.clusterId() != null) {
+            response.setClusterId(context.clusterId());
+        }
+        return true;
     }
 }

@@ -67,7 +67,7 @@ public final class FetchTailRewriter {
 
         FetchResponseData rewritten = response.duplicate();
         for (FetchResponseData.NodeEndpoint node : rewritten.nodeEndpoints()) {
-            NodeEndpoints.rewrite(context, node.nodeId(), node.host(), node.port(), node::setHost, node::setPort);
+            NodeEndpoints.rewrite(context, node.nodeId(), node.host(), node.port(), node::setNodeId, node::setHost, node::setPort);
         }
         FetchResponseData padded = padTo(rewritten, version, prefix, tailLength);
         boolean kept = padded != null;

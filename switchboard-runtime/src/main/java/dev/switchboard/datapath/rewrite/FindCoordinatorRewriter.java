@@ -17,12 +17,12 @@ public final class FindCoordinatorRewriter implements ResponseRewriter<FindCoord
     public boolean rewrite(FindCoordinatorResponseData response, short version, RewriteContext context) {
         if (version < FIRST_BATCHED_VERSION) {
             return NodeEndpoints.rewrite(context, response.nodeId(), response.host(), response.port(),
-                    response::setHost, response::setPort);
+                    response::setNodeId, response::setHost, response::setPort);
         }
         boolean changed = false;
         for (FindCoordinatorResponseData.Coordinator coordinator : response.coordinators()) {
             changed |= NodeEndpoints.rewrite(context, coordinator.nodeId(), coordinator.host(), coordinator.port(),
-                    coordinator::setHost, coordinator::setPort);
+                    coordinator::setNodeId, coordinator::setHost, coordinator::setPort);
         }
         return changed;
     }

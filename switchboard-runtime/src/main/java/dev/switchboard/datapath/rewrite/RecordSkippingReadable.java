@@ -13,14 +13,14 @@ import org.apache.kafka.common.utils.ByteUtils;
  * record batches: enough to inspect a Fetch response's structure without copying the megabytes it carries.
  * Records read this way are empty; a message read with it is for inspection, never for forwarding.
  */
-final class RecordSkippingReadable implements Readable {
+public final class RecordSkippingReadable implements Readable {
 
     /** The longest varint, a varlong, takes ten bytes. */
     private static final int MAX_VARINT_BYTES = 10;
 
     private final ByteBuf buf;
 
-    RecordSkippingReadable(ByteBuf buf) {
+    public RecordSkippingReadable(ByteBuf buf) {
         this.buf = buf;
     }
 

@@ -29,7 +29,12 @@ public final class ResponseRewriters {
     public static ResponseRewriters standard() {
         return new ResponseRewriters(List.of(new ApiVersionsRewriter(), new MetadataRewriter(), new FindCoordinatorRewriter(),
                 new DescribeClusterRewriter(), new DescribeConfigsRewriter(), new ProduceRewriter(), new ShareFetchRewriter(),
-                new ShareAcknowledgeRewriter()));
+                new ShareAcknowledgeRewriter(), new DescribeTopicPartitionsRewriter(), new FetchRewriter()));
+    }
+
+    /** Whether a response can be rewritten at all when the connection asks for it, whatever its version. */
+    public boolean canRewrite(ApiKeys apiKey) {
+        return byApiKey[apiKey.id] != null;
     }
 
     /** Whether a response must be decoded at all. This is the hot-path check. */

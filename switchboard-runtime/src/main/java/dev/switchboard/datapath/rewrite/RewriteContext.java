@@ -14,6 +14,18 @@ public interface RewriteContext {
      */
     HostPort gatewayAddress(int nodeId, String upstreamHost, int upstreamPort);
 
+    /** The id clients know an upstream node by: the same for every cluster behind the gateway. */
+    int nodeId(int upstreamNodeId);
+
+    /** The cluster id clients see, whichever cluster answers. */
+    String clusterId();
+
+    /** The cluster a topic is pinned to, when that is not the cluster serving this connection; else null. */
+    String pinnedElsewhere(String topic);
+
+    /** Records a topic's id on the cluster serving this connection, so requests that name topics by id can be read. */
+    void learnTopic(org.apache.kafka.common.Uuid topicId, String name);
+
     /** Called with the API versions the client was told, which bound what it may send from now on. */
     void negotiated(List<ApiVersion> versions);
 }

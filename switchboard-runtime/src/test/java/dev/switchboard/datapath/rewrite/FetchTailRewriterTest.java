@@ -128,6 +128,25 @@ class FetchTailRewriterTest {
             @Override
             public void negotiated(List<ApiVersion> versions) {
             }
+
+            @Override
+            public int nodeId(int upstreamNodeId) {
+                return upstreamNodeId;
+            }
+
+            @Override
+            public String clusterId() {
+                return "gateway-cluster";
+            }
+
+            @Override
+            public String pinnedElsewhere(String topic) {
+                return null;
+            }
+
+            @Override
+            public void learnTopic(org.apache.kafka.common.Uuid topicId, String name) {
+            }
         };
     }
 }

@@ -1,0 +1,74 @@
+package dev.switchboard.admin;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.util.Map;
+import java.util.Set;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.sun.net.httpserver.HttpExchange;
+import dev.switchboard.failover.ClusterSwitch;
+import dev.switchboard.failover.SwitchRefused;
+import dev.switchboard.gateway.Gateway;
+
+/**
+ * {@code POST /api/v1/failover} with {@code {"to": "secondary", "planned": false}}. The caller names itself in
+ * the {@code X-Switchboard-Actor} header (the CLI sends user@host); the audit log records that and the address
+ * the request came from.
+ */
+final class FailoverRoute {
+
+    static final String ACTOR_HEADER = "X-Switchboard-Actor";
+    private static final Set<String> FIELDS = Set.of("to", "planned");
+    private static final int MAX_BODY_BYTES = 4096;
+
+    private FailoverRoute() {
+    }
+
+    static Response handle(Gateway gateway, HttpExchange exchange) {
+        JsonNode body;
+        try (InputStream in = exchange.getRequestBody()) {
+            byte[] bytes = in.readNBytes(MAX_BODY_BYTES + 1);
+            if (bytes.length > MAX_BODY_BYTES) {
+                return Response.error(413, "request body exceeds " + MAX_BODY_BYTES + " bytes");
+            }
+            body = bytes.length == 0 ? null : Json.MAPPER.readTree(bytes);
+        } catch (JsonProcessingException e) {
+            return Response.error(400, "request body is not JSON: " + e.getOriginalMessage());
+        } catch (IOException e) {
+            return Response.error(400, "request body cannot be read: " + e.getMessage());
+        }
+        if (body == null || !body.isObject()) {
+            return Response.error(400, "request body must be a JSON object like {\"to\": \"secondary\", \"planned\": false}");
+        }
+        for (var names = body.fieldNames(); names.hasNext(); ) {
+            String name = names.next();
+            if (!FIELDS.contains(name)) {
+                return Response.error(400, "unknown field '" + name + "'; fields are " + FIELDS);
+            }
+        }
+        JsonNode to = body.get("to");
+        if (to == null || !to.isTextual()) {
+            return Response.error(400, "'to' is required and must be a cluster name (a string)");
+        }
+        JsonNode planned = body.get("planned");
+        if (planned != null && !planned.isBoolean()) {
+            return Response.error(400, "'planned' must be true or false");
+        }
+        try {
+            ClusterSwitch.Outcome outcome = gateway.failover(to.asText(), planned != null && planned.asBoolean(), actor(exchange));
+            return Response.json(outcome.result().equals("switched") ? 200 : 504, outcome);
+        } catch (SwitchRefused e) {
+            return Response.json(e.status(), Map.of("error", e.getMessage()));
+        }
+    }
+
+    private static String actor(HttpExchange exchange) {
+        String named = exchange.getRequestHeaders().getFirst(ACTOR_HEADER);
+        InetSocketAddress remote = exchange.getRemoteAddress();
+        String from = remote == null ? "unknown" : remote.getAddress().getHostAddress();
+        return (named == null || named.isBlank() ? "anonymous" : named.strip()) + " from " + from;
+    }
+}

@@ -1,0 +1,142 @@
+package dev.switchboard.app;
+
+import java.io.PrintWriter;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+
+/**
+ * {@code switchboard failover --to secondary [--planned]}: {@code POST /api/v1/failover}, printing what a planned
+ * switchover waits for while it waits. {@code switchboard failover last}: {@code GET /api/v1/failover/last}.
+ */
+@Command(name = "failover", mixinStandardHelpOptions = true,
+        description = "Switch every client, through every gateway instance, to another cluster.",
+        subcommands = FailoverCommand.Last.class)
+final class FailoverCommand implements Callable<Integer> {
+
+    static final int REFUSED = 3;
+
+    @Option(names = "--to", paramLabel = "CLUSTER", description = "The cluster to switch to.")
+    String to;
+
+    @Option(names = "--planned", description = "Hold produce requests and wait for replication to catch up first "
+            + "(nothing lost, nothing duplicated); abort and stay if it does not within the configured timeout.")
+    boolean planned;
+
+    @Option(names = "--admin", paramLabel = "URL", defaultValue = "http://127.0.0.1:8080",
+            description = "The gateway's admin API (default: ${DEFAULT-VALUE}).")
+    String admin;
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        if (to == null) {
+            err.println("switchboard failover: --to CLUSTER is required (or use 'failover last')");
+            return REFUSED;
+        }
+        AdminApiClient api = new AdminApiClient(admin);
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("to", to);
+        body.put("planned", planned);
+        String actor = System.getProperty("user.name") + "@" + java.net.InetAddress.getLocalHost().getHostName();
+        out.println((planned ? "Planned switchover" : "Failover") + " to " + to + " via " + admin);
+        out.flush();
+        CompletableFuture<AdminApiClient.Answer> call = CompletableFuture.supplyAsync(() -> {
+            try {
+                return api.post("api/v1/failover", body, actor);
+            } catch (Exception e) {
+                throw new IllegalStateException(e.getMessage(), e);
+            }
+        });
+        String lastProgress = "";
+        while (!call.isDone()) {
+            try {
+                call.get(500, TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.TimeoutException waiting) {
+                String progress = progress(api.get("api/v1/failover/current").body());
+                if (!progress.isEmpty() && !progress.equals(lastProgress)) {
+                    out.println("  " + progress);
+                    out.flush();
+                    lastProgress = progress;
+                }
+            } catch (java.util.concurrent.ExecutionException e) {
+                err.println("switchboard failover: " + e.getCause().getMessage());
+                return 1;
+            }
+        }
+        AdminApiClient.Answer answer = call.join();
+        if (answer.status() >= 400 && !answer.body().has("result")) {
+            err.println("switchboard failover: refused (" + answer.status() + "): " + answer.error());
+            return REFUSED;
+        }
+        JsonNode outcome = answer.body();
+        out.println(outcome.path("result").asText() + ": " + outcome.path("message").asText());
+        out.println("  epoch " + outcome.path("epoch").asLong() + ", state written to " + outcome.path("stateWrittenTo")
+                + ", " + outcome.path("connectionsClosed").asInt() + " connections closed, took " + outcome.path("tookMillis").asLong() + " ms");
+        JsonNode lag = outcome.path("lagAtFailure");
+        if (lag.isObject()) {
+            out.println("  replication lag at failure (records the target may lack), measured " + lag.path("sampledAt").asText() + ":");
+            for (JsonNode topic : lag.path("topics")) {
+                long behind = 0;
+                for (JsonNode partition : topic.path("partitions")) {
+                    behind += partition.path("sourceEndOffset").asLong() - partition.path("targetEndOffset").asLong();
+                }
+                out.printf("    %-40s %d%n", topic.path("topic").asText(), behind);
+            }
+        }
+        out.println("Watch recovery with: switchboard failover last --admin " + admin);
+        return answer.status() == 200 ? 0 : 1;
+    }
+
+    private static String progress(JsonNode current) {
+        JsonNode detail = current.path("detail");
+        switch (current.path("phase").asText()) {
+            case "HoldingProduce":
+                return "holding produce requests: " + detail.path("instancesHolding").asInt() + " of "
+                        + detail.path("instancesLive").asInt() + " gateway instances hold them";
+            case "CatchingUp":
+                return "waiting for replication: " + detail.path("progress").asText();
+            case "Switching":
+                return "switching";
+            case "Aborting":
+                return "aborting: " + detail.path("reason").asText();
+            default:
+                return "";
+        }
+    }
+
+    /** {@code switchboard failover last}: the last switch's timeline, application by application. */
+    @Command(name = "last", mixinStandardHelpOptions = true,
+            description = "Show the last switch: when each application reconnected, produced and fetched again, and the recovery time.")
+    static final class Last implements Callable<Integer> {
+
+        @ParentCommand
+        FailoverCommand parent;
+
+        @picocli.CommandLine.Spec
+        picocli.CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() throws Exception {
+            PrintWriter out = spec.commandLine().getOut();
+            AdminApiClient.Answer answer = new AdminApiClient(parent.admin).get("api/v1/failover/last");
+            if (answer.status() != 200) {
+                spec.commandLine().getErr().println("switchboard failover last: " + answer.error());
+                return REFUSED;
+            }
+            out.print(RecoveryTable.render(answer.body()));
+            return 0;
+        }
+    }
+}

@@ -1,0 +1,139 @@
+package dev.switchboard.datapath;
+
+import java.nio.ByteBuffer;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import dev.switchboard.datapath.rewrite.RecordSkippingReadable;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.message.ConsumerGroupHeartbeatRequestData;
+import org.apache.kafka.common.message.FetchRequestData;
+import org.apache.kafka.common.message.FetchResponseData;
+import org.apache.kafka.common.message.ProduceRequestData;
+import org.apache.kafka.common.message.ProduceResponseData;
+import org.apache.kafka.common.message.ResponseHeaderData;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.ApiMessage;
+import org.apache.kafka.common.protocol.ByteBufferAccessor;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.requests.RequestUtils;
+
+/**
+ * The requests the gateway answers itself, and the few facts it reads from requests and responses for a switch.
+ * Each decodes with Kafka's generated classes, and only when a switch asks for it.
+ */
+final class LocalAnswers {
+
+    /** The longest a fenced consumer's fetch waits for its empty answer, as a broker would wait for data. */
+    static final long MAX_FENCED_FETCH_WAIT_MILLIS = 500;
+
+    /** A produce request refused because it writes to a pinned topic. */
+    record Refusal(String topic, String pinnedTo, ByteBuf response) {
+    }
+
+    private LocalAnswers() {
+    }
+
+    /** A response frame: size prefix, header and body, in the given version. */
+    static ByteBuf frame(int correlationId, ApiKeys api, short version, ApiMessage body) {
+        ByteBuffer encoded = RequestUtils.serialize(new ResponseHeaderData().setCorrelationId(correlationId),
+                api.responseHeaderVersion(version), body, version);
+        ByteBuf frame = Unpooled.buffer(KafkaFrameDecoder.SIZE_PREFIX + encoded.remaining());
+        frame.writeInt(encoded.remaining()).writeBytes(encoded);
+        return frame;
+    }
+
+    /**
+     * The answer to a fenced consumer's fetch: no data and no error, as from a broker with nothing new. The client
+     * fetches again; it has dropped its session, so the answer may hold no partitions.
+     */
+    static ByteBuf emptyFetch(RequestFrame request) {
+        return frame(request.correlationId(), ApiKeys.FETCH, request.apiVersion(), new FetchResponseData()
+                .setErrorCode(Errors.NONE.code()).setSessionId(0)); // no session: the next fetch is a full one
+    }
+
+    /** How long a fenced fetch waits: what the client asked a broker to wait, at most half a second. */
+    static long fetchWaitMillis(RequestFrame request) {
+        try {
+            int maxWait = new FetchRequestData(new ByteBufferAccessor(request.body().duplicate()), request.apiVersion()).maxWaitMs();
+            return Math.max(0, Math.min(maxWait, MAX_FENCED_FETCH_WAIT_MILLIS));
+        } catch (RuntimeException e) {
+            throw new ProtocolViolation("bad_request", "unreadable Fetch v" + request.apiVersion() + " request: " + e.getMessage());
+        }
+    }
+
+    /** A ConsumerGroupHeartbeat with member epoch 0 joins afresh (KIP-848). */
+    static boolean joinsAfresh(RequestFrame request) {
+        try {
+            return new ConsumerGroupHeartbeatRequestData(new ByteBufferAccessor(request.body().duplicate()), request.apiVersion())
+                    .memberEpoch() == 0;
+        } catch (RuntimeException e) {
+            throw new ProtocolViolation("bad_request", "unreadable ConsumerGroupHeartbeat v" + request.apiVersion() + " request: "
+                    + e.getMessage());
+        }
+    }
+
+    /**
+     * Refuses a produce request that writes to a topic pinned to another cluster than {@code cluster}: pinned
+     * partitions get TOPIC_AUTHORIZATION_FAILED, and the others in the same request NOT_LEADER_OR_FOLLOWER so
+     * the client retries them alone. Null when nothing in it is pinned, or the request wants no answer.
+     */
+    static Refusal refusePinned(RequestFrame request, String cluster, SwitchGuard guard, TopicNames names) {
+        if (!guard.pinsTopics()) {
+            return null;
+        }
+        ProduceRequestData produce;
+        try {
+            produce = new ProduceRequestData(new ByteBufferAccessor(request.body().duplicate()), request.apiVersion());
+        } catch (RuntimeException e) {
+            throw new ProtocolViolation("bad_request", "unreadable Produce v" + request.apiVersion() + " request: " + e.getMessage());
+        }
+        String refusedTopic = null;
+        String pinnedTo = null;
+        ProduceResponseData response = new ProduceResponseData();
+        for (ProduceRequestData.TopicProduceData topic : produce.topicData()) {
+            String name = topic.name() != null && !topic.name().isEmpty() ? topic.name() : names.name(cluster, topic.topicId());
+            String pin = name == null ? null : guard.pinnedElsewhere(name, cluster);
+            if (pin != null && refusedTopic == null) {
+                refusedTopic = name;
+                pinnedTo = pin;
+            }
+            ProduceResponseData.TopicProduceResponse topicResponse = new ProduceResponseData.TopicProduceResponse()
+                    .setName(topic.name()).setTopicId(topic.topicId() == null ? Uuid.ZERO_UUID : topic.topicId());
+            for (ProduceRequestData.PartitionProduceData partition : topic.partitionData()) {
+                Errors error = pin != null ? Errors.TOPIC_AUTHORIZATION_FAILED : Errors.NOT_LEADER_OR_FOLLOWER;
+                topicResponse.partitionResponses().add(new ProduceResponseData.PartitionProduceResponse()
+                        .setIndex(partition.index()).setErrorCode(error.code())
+                        .setErrorMessage(pin != null ? "topic " + name + " is pinned to cluster " + pin + " and cluster " + cluster
+                                + " is active" : null));
+            }
+            response.responses().add(topicResponse);
+        }
+        if (refusedTopic == null || produce.acks() == 0) {
+            return null;
+        }
+        return new Refusal(refusedTopic, pinnedTo, frame(request.correlationId(), ApiKeys.PRODUCE, request.apiVersion(), response));
+    }
+
+    /** Whether a produce response reports no error for any partition. */
+    static boolean produceSucceeded(ByteBuf frame, short version) {
+        ProduceResponseData response = new ProduceResponseData();
+        response.read(readableBody(frame, ApiKeys.PRODUCE, version), version);
+        return response.responses().stream().flatMap(t -> t.partitionResponses().stream()).allMatch(p -> p.errorCode() == 0);
+    }
+
+    /** Whether a fetch response reports no error, at the top or for any partition. Records are skipped, not read. */
+    static boolean fetchSucceeded(ByteBuf frame, short version) {
+        FetchResponseData response = new FetchResponseData();
+        response.read(readableBody(frame, ApiKeys.FETCH, version), version);
+        return response.errorCode() == 0
+                && response.responses().stream().flatMap(t -> t.partitions().stream()).allMatch(p -> p.errorCode() == 0);
+    }
+
+    private static RecordSkippingReadable readableBody(ByteBuf frame, ApiKeys api, short version) {
+        RecordSkippingReadable readable = new RecordSkippingReadable(frame.slice(frame.readerIndex() + KafkaFrameDecoder.SIZE_PREFIX,
+                frame.readableBytes() - KafkaFrameDecoder.SIZE_PREFIX));
+        new ResponseHeaderData(readable, api.responseHeaderVersion(version));
+        return readable;
+    }
+}

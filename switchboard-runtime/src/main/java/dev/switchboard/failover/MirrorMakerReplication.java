@@ -1,0 +1,71 @@
+package dev.switchboard.failover;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+import dev.switchboard.config.ClusterConfig;
+import dev.switchboard.config.GatewayConfig;
+import dev.switchboard.failover.replication.CatchUp;
+import dev.switchboard.failover.replication.LagSample;
+import dev.switchboard.failover.replication.ReplicationMonitor;
+
+/**
+ * MirrorMaker 2's replication from the active cluster to each other one, watched all the time, so a failover can
+ * report the lag last seen even once the active cluster is gone.
+ */
+public final class MirrorMakerReplication implements AutoCloseable {
+
+    private static final Duration SAMPLE_INTERVAL = Duration.ofSeconds(2);
+
+    private final GatewayConfig config;
+    private final Map<String, ReplicationMonitor> monitors = new ConcurrentHashMap<>();
+    private volatile boolean closed;
+
+    public MirrorMakerReplication(GatewayConfig config) {
+        this.config = config;
+    }
+
+    /** Starts watching the flows out of {@code activeCluster}. */
+    public synchronized void start(String activeCluster) {
+        for (ClusterConfig target : config.clusters()) {
+            if (!target.name().equals(activeCluster)) {
+                monitor(activeCluster, target.name());
+            }
+        }
+    }
+
+    /** After a switch the flows out of the new active cluster matter; the old ones stay watched too (failback). */
+    public void activeChanged(String activeCluster) {
+        if (!closed) {
+            start(activeCluster);
+        }
+    }
+
+    /** The lag from {@code source} to {@code target} as last seen, if it ever was. */
+    public Optional<LagSample> lagAtFailure(String source, String target) {
+        return monitor(source, target).lastSample();
+    }
+
+    /** Whether {@code target} has caught up with {@code source} now. */
+    public CatchUp catchUp(String source, String target) {
+        return monitor(source, target).checkCatchUp();
+    }
+
+    private synchronized ReplicationMonitor monitor(String source, String target) {
+        return monitors.computeIfAbsent(source + "->" + target, flow -> {
+            ReplicationMonitor monitor = new ReplicationMonitor(config.cluster(source).orElseThrow(), config.cluster(target).orElseThrow(),
+                    config.failover().mirrorAlias(source), SAMPLE_INTERVAL);
+            monitor.start();
+            return monitor;
+        });
+    }
+
+    @Override
+    public synchronized void close() {
+        closed = true;
+        monitors.values().forEach(ReplicationMonitor::close);
+        monitors.clear();
+    }
+}

@@ -1,0 +1,130 @@
+package dev.switchboard.failover;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import dev.switchboard.datapath.ApplicationProgress;
+import dev.switchboard.datapath.SwitchGuard;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The gateway's side of a switch on every connection: the produce hold of a planned switchover, the fence that
+ * keeps group consumers from fetching with positions of the previous cluster, and pinned topics.
+ *
+ * <p>Why the fence: MirrorMaker 2 does not keep offsets, so a consumer that fetched from the new cluster at its
+ * in-memory position would read the wrong records or reset. A group member loses its partitions, and with them
+ * its positions, when the new cluster's coordinator does not know it; it then rejoins and reads the offsets
+ * MirrorMaker 2 committed there. Until it rejoins, its fetches get an empty answer. A consumer the gateway never
+ * saw join a group (one using assign()) is not fenced. So a fence cannot outlast a consumer whose rejoin this
+ * instance does not see, it lifts after {@link #MAX_FENCE}.
+ */
+public final class SwitchFence implements SwitchGuard {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SwitchFence.class);
+
+    /** Longer than a consumer takes to learn at its next heartbeat that its membership is gone, and rejoin. */
+    static final Duration MAX_FENCE = Duration.ofSeconds(60);
+
+    private final Clock clock;
+    private final Map<String, String> pinnedTopics;
+    private final Map<ClientKey, Long> joinedAtEpoch = new ConcurrentHashMap<>();
+    private volatile Applications applications = (clientId, principal) -> ApplicationProgress.NONE;
+    private volatile long epoch;
+    private volatile long fenceEpoch = -1;
+    private volatile Instant fenceSince = Instant.MIN;
+    private volatile Instant holdUntil = Instant.MIN;
+
+    /** Where application progress handles come from; the recovery tracker. */
+    @FunctionalInterface
+    public interface Applications {
+        ApplicationProgress application(String clientId, String principal);
+    }
+
+    public SwitchFence(Map<String, String> pinnedTopics, Clock clock) {
+        this.pinnedTopics = Map.copyOf(pinnedTopics);
+        this.clock = clock;
+    }
+
+    public void applications(Applications applications) {
+        this.applications = applications;
+    }
+
+    /** Produce requests wait from now until {@code until}, or until {@link #releaseHold()}. */
+    public void hold(Instant until) {
+        holdUntil = until;
+    }
+
+    public void releaseHold() {
+        holdUntil = Instant.MIN;
+    }
+
+    /** The active cluster changed at {@code newEpoch}: every group member known so far must rejoin before fetching. */
+    public void switched(long newEpoch) {
+        epoch = newEpoch;
+        fenceEpoch = newEpoch;
+        fenceSince = clock.instant();
+        releaseHold();
+        LOG.info("Fencing {} known group consumers until they rejoin on the new cluster (epoch {})", joinedAtEpoch.size(), newEpoch);
+    }
+
+    /** A switch state without a change of cluster, such as a hold or its end, still moves the epoch. */
+    public void epoch(long newEpoch) {
+        epoch = Math.max(epoch, newEpoch);
+    }
+
+    @Override
+    public boolean holdsProduce() {
+        Instant until = holdUntil;
+        return until != Instant.MIN && clock.instant().isBefore(until);
+    }
+
+    @Override
+    public boolean fencesFetch(ClientKey client) {
+        if (fenceEpoch < 0) {
+            return false;
+        }
+        Long joined = joinedAtEpoch.get(client);
+        if (joined == null || joined >= fenceEpoch) {
+            return false;
+        }
+        if (clock.instant().isAfter(fenceSince.plus(MAX_FENCE))) {
+            LOG.warn("Fetch fence for clientId={} host={} lifted after {} without a rejoin seen here", client.clientId(),
+                    client.host(), MAX_FENCE);
+            joinedAtEpoch.put(client, fenceEpoch);
+            return false;
+        }
+        return true;
+    }
+
+    @Override
+    public void groupJoined(ClientKey client, boolean rejoin) {
+        if (rejoin) {
+            Long previous = joinedAtEpoch.put(client, epoch);
+            if (previous != null && previous < fenceEpoch) {
+                LOG.info("clientId={} host={} rejoined its group after the switch; its fetches go through", client.clientId(), client.host());
+            }
+        } else {
+            joinedAtEpoch.putIfAbsent(client, epoch);
+        }
+    }
+
+    @Override
+    public boolean pinsTopics() {
+        return !pinnedTopics.isEmpty();
+    }
+
+    @Override
+    public String pinnedElsewhere(String topic, String activeCluster) {
+        String pinnedTo = pinnedTopics.get(topic);
+        return pinnedTo == null || pinnedTo.equals(activeCluster) ? null : pinnedTo;
+    }
+
+    @Override
+    public ApplicationProgress application(String clientId, String principal) {
+        return applications.application(clientId, principal);
+    }
+}
