@@ -7,6 +7,7 @@ import java.util.concurrent.Callable;
 
 import dev.switchboard.config.AdminConfig;
 import dev.switchboard.config.ClusterConfig;
+import dev.switchboard.config.FailoverConfig;
 import dev.switchboard.config.GatewayConfig;
 import dev.switchboard.config.ListenerConfig;
 import dev.switchboard.config.PortRange;
@@ -68,7 +69,8 @@ final class DemoCommand implements Callable<Integer> {
                     new AdminConfig("127.0.0.1", adminPort),
                     List.of(new ClusterConfig("primary", primary.bootstrapServers(), Map.of()),
                             new ClusterConfig("secondary", secondary.bootstrapServers(), Map.of())),
-                    "primary");
+                    "primary",
+                    new FailoverConfig(null, List.of("console-*"), auditLog().toString(), null, null));
             running.start(config);
             replication.awaitRunning();
             printWelcome(out, primary, secondary, running.adminPort());
@@ -103,10 +105,22 @@ final class DemoCommand implements Callable<Integer> {
                   curl http://127.0.0.1:%7$d/metrics
                   curl http://127.0.0.1:%7$d/health/ready
 
+                Fail over (clients keep running; they reconnect through the same addresses):
+                  ./switchboard failover --to secondary --planned --admin http://127.0.0.1:%7$d
+                  ./switchboard failover last --admin http://127.0.0.1:%7$d      (who is back, and the recovery time)
+                  Audit log: %8$s
+                  Replication runs primary -> secondary only: a failback to primary would not carry what was
+                  written to secondary meanwhile.
+
                 Ctrl-C stops the gateway, replication and both clusters.
                 """, bootstrap, primary.bootstrapServers(), primary.clusterId(), secondary.bootstrapServers(),
-                secondary.clusterId(), DEMO_TOPIC, admin);
+                secondary.clusterId(), DEMO_TOPIC, admin, auditLog());
         out.flush();
+    }
+
+    /** The demo's audit log: in the temp directory, appended to across runs like a real one. */
+    static java.nio.file.Path auditLog() {
+        return java.nio.file.Path.of(System.getProperty("java.io.tmpdir"), "switchboard-demo-audit.jsonl");
     }
 
     static PortRange parseRange(String value) {

@@ -93,6 +93,9 @@ public final class Gateway implements AutoCloseable {
     });
     private volatile SwitchState switchState;
     private volatile long holdingEpoch = -1;
+    /** False while start-up reads the switch-state history; the newest state read then is applied once. */
+    private boolean followingLive;
+    private SwitchState startupState;
 
     private Gateway(GatewayConfig config, List<PipelineExtension> extensions) {
         this.config = config;
@@ -179,6 +182,13 @@ public final class Gateway implements AutoCloseable {
         store.follow(new SwitchStateStore.Listener() {
             @Override
             public void switchState(String cluster, SwitchState state) {
+                synchronized (Gateway.this) {
+                    if (!followingLive) {
+                        // Start-up reads history; only the newest state counts, and nothing has happened to clients.
+                        startupState = startupState == null ? state : SwitchStateStore.higher(startupState, state);
+                        return;
+                    }
+                }
                 apply(state);
             }
 
@@ -206,9 +216,22 @@ public final class Gateway implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while reading the switch state", e);
         }
-        if (switchState != null) {
-            LOG.info("Following switch state epoch={}: active cluster is {} (config says {})", switchState.epoch(),
-                    switchState.activeCluster(), config.activeCluster());
+        synchronized (this) {
+            followingLive = true;
+            if (startupState != null && config.cluster(startupState.activeCluster()).isEmpty()) {
+                LOG.warn("Switch state epoch={} names cluster={}, which this gateway's config does not have; staying on {}",
+                        startupState.epoch(), startupState.activeCluster(), clusters.active().name());
+            } else if (startupState != null) {
+                switchState = startupState;
+                clusters.activate(startupState.activeCluster());
+                fence.epoch(startupState.epoch());
+                if (startupState.hold() != null && clock.instant().isBefore(startupState.hold().until())) {
+                    fence.hold(startupState.hold().until());
+                    holdingEpoch = startupState.epoch();
+                }
+                LOG.info("Following switch state epoch={}: active cluster is {} (config says {})", startupState.epoch(),
+                        startupState.activeCluster(), config.activeCluster());
+            }
         }
     }
 

@@ -29,7 +29,8 @@ public final class ResponseRewriters {
     public static ResponseRewriters standard() {
         return new ResponseRewriters(List.of(new ApiVersionsRewriter(), new MetadataRewriter(), new FindCoordinatorRewriter(),
                 new DescribeClusterRewriter(), new DescribeConfigsRewriter(), new ProduceRewriter(), new ShareFetchRewriter(),
-                new ShareAcknowledgeRewriter(), new DescribeTopicPartitionsRewriter(), new FetchRewriter()));
+                new ShareAcknowledgeRewriter(), new DescribeTopicPartitionsRewriter(), new FetchRewriter(),
+                new OffsetCommitRewriter()));
     }
 
     /** Whether a response can be rewritten at all when the connection asks for it, whatever its version. */
