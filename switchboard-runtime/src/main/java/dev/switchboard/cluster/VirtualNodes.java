@@ -4,7 +4,6 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -136,10 +135,6 @@ public final class VirtualNodes {
     /** Told of the whole mapping whenever a broker is mapped, so it can be recorded. */
     public void onChange(Consumer<Map<String, Map<Integer, Integer>>> listener) {
         changeListeners.add(listener);
-    }
-
-    public Optional<Integer> virtualIdIfMapped(String cluster, int realId) {
-        return Optional.ofNullable(mappings.getOrDefault(cluster, Mapping.EMPTY).virtualByReal().get(realId));
     }
 
     private boolean inUse(int virtualId) {

@@ -274,10 +274,15 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rew
                 LOG.debug("Holding produce requests of client={} clientId={}: planned switchover", remote(), clientId);
                 return;
             }
-            LocalAnswers.Refusal refusal = LocalAnswers.refusePinned(request, forwarding.cluster().name(), guard, dataPath.topicNames());
+            LocalAnswers.Refusal refusal = LocalAnswers.refuseProduce(request, forwarding.cluster().name(), guard, dataPath.topicNames());
             if (refusal != null) {
-                LOG.warn("Refusing produce to topic={} from clientId={}: it is pinned to cluster {} and cluster {} is active",
-                        refusal.topic(), clientId, refusal.pinnedTo(), forwarding.cluster().name());
+                if (refusal.topic() != null) {
+                    LOG.warn("Refusing produce to topic={} from clientId={}: it is pinned to cluster {} and cluster {} is active",
+                            refusal.topic(), clientId, refusal.pinnedTo(), forwarding.cluster().name());
+                } else {
+                    LOG.info("Produce of clientId={} answered OUT_OF_ORDER_SEQUENCE_NUMBER: its producer id predates the switch,"
+                            + " so it bumps its epoch before writing to cluster {}", clientId, forwarding.cluster().name());
+                }
                 answerLocally(forwarding, request, refusal.response(), 0);
                 return;
             }
@@ -624,6 +629,11 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rew
     @Override
     public String pinnedElsewhere(String topic) {
         return dataPath.guard().pinnedElsewhere(topic, ((Forwarding) state).cluster().name());
+    }
+
+    @Override
+    public void producerIdIssued(long producerId, short epoch) {
+        dataPath.guard().producerIdIssued(producerId, epoch);
     }
 
     @Override

@@ -16,6 +16,8 @@ import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.protocol.ByteBufferAccessor;
 import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.record.internal.MutableRecordBatch;
 import org.apache.kafka.common.requests.RequestUtils;
 
 /**
@@ -27,7 +29,7 @@ final class LocalAnswers {
     /** The longest a fenced consumer's fetch waits for its empty answer, as a broker would wait for data. */
     static final long MAX_FENCED_FETCH_WAIT_MILLIS = 500;
 
-    /** A produce request refused because it writes to a pinned topic. */
+    /** A produce request answered at the gateway: {@code topic} and {@code pinnedTo} are null unless it was pinned. */
     record Refusal(String topic, String pinnedTo, ByteBuf response) {
     }
 
@@ -74,12 +76,21 @@ final class LocalAnswers {
     }
 
     /**
-     * Refuses a produce request that writes to a topic pinned to another cluster than {@code cluster}: pinned
-     * partitions get TOPIC_AUTHORIZATION_FAILED, and the others in the same request NOT_LEADER_OR_FOLLOWER so
-     * the client retries them alone. Null when nothing in it is pinned, or the request wants no answer.
+     * Refuses a produce request the gateway must not forward, or returns null:
+     * <ul>
+     *   <li>It writes to a topic pinned to another cluster than {@code cluster}: pinned partitions get
+     *       TOPIC_AUTHORIZATION_FAILED, the others in the same request NOT_LEADER_OR_FOLLOWER so the client retries
+     *       them alone.</li>
+     *   <li>Its idempotent producer's id and epoch come from before a switch: every partition gets
+     *       OUT_OF_ORDER_SEQUENCE_NUMBER, on which the Java producer bumps its epoch and restarts its sequences.
+     *       Forwarded as it was, it could meet another producer holding the same id on the new cluster, and a
+     *       batch matching one of that producer's last batches would be acknowledged and dropped as a
+     *       duplicate.</li>
+     * </ul>
+     * A request that wants no answer ({@code acks=0}) is never refused.
      */
-    static Refusal refusePinned(RequestFrame request, String cluster, SwitchGuard guard, TopicNames names) {
-        if (!guard.pinsTopics()) {
+    static Refusal refuseProduce(RequestFrame request, String cluster, SwitchGuard guard, TopicNames names) {
+        if (!guard.pinsTopics() && !guard.resequencesProducers()) {
             return null;
         }
         ProduceRequestData produce;
@@ -88,8 +99,12 @@ final class LocalAnswers {
         } catch (RuntimeException e) {
             throw new ProtocolViolation("bad_request", "unreadable Produce v" + request.apiVersion() + " request: " + e.getMessage());
         }
+        if (produce.acks() == 0) {
+            return null;
+        }
         String refusedTopic = null;
         String pinnedTo = null;
+        boolean staleProducer = false;
         ProduceResponseData response = new ProduceResponseData();
         for (ProduceRequestData.TopicProduceData topic : produce.topicData()) {
             String name = topic.name() != null && !topic.name().isEmpty() ? topic.name() : names.name(cluster, topic.topicId());
@@ -101,18 +116,35 @@ final class LocalAnswers {
             ProduceResponseData.TopicProduceResponse topicResponse = new ProduceResponseData.TopicProduceResponse()
                     .setName(topic.name()).setTopicId(topic.topicId() == null ? Uuid.ZERO_UUID : topic.topicId());
             for (ProduceRequestData.PartitionProduceData partition : topic.partitionData()) {
-                Errors error = pin != null ? Errors.TOPIC_AUTHORIZATION_FAILED : Errors.NOT_LEADER_OR_FOLLOWER;
+                staleProducer |= !staleProducer && staleProducer(partition, guard);
                 topicResponse.partitionResponses().add(new ProduceResponseData.PartitionProduceResponse()
-                        .setIndex(partition.index()).setErrorCode(error.code())
+                        .setIndex(partition.index()).setErrorCode(pin != null ? Errors.TOPIC_AUTHORIZATION_FAILED.code() : 0)
                         .setErrorMessage(pin != null ? "topic " + name + " is pinned to cluster " + pin + " and cluster " + cluster
                                 + " is active" : null));
             }
             response.responses().add(topicResponse);
         }
-        if (refusedTopic == null || produce.acks() == 0) {
+        if (refusedTopic == null && !staleProducer) {
             return null;
         }
+        Errors others = staleProducer ? Errors.OUT_OF_ORDER_SEQUENCE_NUMBER : Errors.NOT_LEADER_OR_FOLLOWER;
+        response.responses().forEach(t -> t.partitionResponses().forEach(p -> {
+            if (p.errorCode() == 0) {
+                p.setErrorCode(others.code());
+            }
+        }));
         return new Refusal(refusedTopic, pinnedTo, frame(request.correlationId(), ApiKeys.PRODUCE, request.apiVersion(), response));
+    }
+
+    /** Whether a partition's records come from an idempotent producer whose id predates the switch. */
+    private static boolean staleProducer(ProduceRequestData.PartitionProduceData partition, SwitchGuard guard) {
+        if (!guard.resequencesProducers() || !(partition.records() instanceof MemoryRecords records)) {
+            return false;
+        }
+        for (MutableRecordBatch batch : records.batches()) {
+            return batch.hasProducerId() && !batch.isTransactional() && guard.resequences(batch.producerId(), batch.producerEpoch());
+        }
+        return false;
     }
 
     /** Whether a produce response reports no error for any partition. */

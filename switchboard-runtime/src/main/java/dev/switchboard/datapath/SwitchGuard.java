@@ -32,6 +32,20 @@ public interface SwitchGuard {
         }
 
         @Override
+        public boolean resequencesProducers() {
+            return false;
+        }
+
+        @Override
+        public boolean resequences(long producerId, short epoch) {
+            return false;
+        }
+
+        @Override
+        public void producerIdIssued(long producerId, short epoch) {
+        }
+
+        @Override
         public String pinnedElsewhere(String topic, String activeCluster) {
             return null;
         }
@@ -56,6 +70,18 @@ public interface SwitchGuard {
      * member epoch 0), which means it dropped its positions and will read committed offsets.
      */
     void groupJoined(ClientKey client, boolean rejoin);
+
+    /** Whether idempotent producers may carry ids from before a switch; until one happens, none is inspected. */
+    boolean resequencesProducers();
+
+    /**
+     * Whether a batch of this producer id and epoch must be sent again under a new epoch: its id came from the
+     * cluster active before the switch, not from the active one.
+     */
+    boolean resequences(long producerId, short epoch);
+
+    /** The active cluster gave a producer this id and epoch (InitProducerId). */
+    void producerIdIssued(long producerId, short epoch);
 
     /** Whether any topic is pinned to a cluster; when none is, requests are not inspected for it. */
     boolean pinsTopics();

@@ -32,6 +32,10 @@ public final class SwitchFence implements SwitchGuard {
     private final Clock clock;
     private final Map<String, String> pinnedTopics;
     private final Map<ClientKey, Long> joinedAtEpoch = new ConcurrentHashMap<>();
+    /** Per producer id seen since the switch: the highest epoch that predates it and must be bumped. */
+    private final Map<Long, Short> staleEpochs = new ConcurrentHashMap<>();
+    /** Producer ids the active cluster issued since the switch, with their epochs. */
+    private final Map<Long, Short> issuedSinceSwitch = new ConcurrentHashMap<>();
     private volatile Applications applications = (clientId, principal) -> ApplicationProgress.NONE;
     private volatile long epoch;
     private volatile long fenceEpoch = -1;
@@ -67,6 +71,8 @@ public final class SwitchFence implements SwitchGuard {
         epoch = newEpoch;
         fenceEpoch = newEpoch;
         fenceSince = clock.instant();
+        staleEpochs.clear();
+        issuedSinceSwitch.clear();
         releaseHold();
         LOG.info("Fencing {} known group consumers until they rejoin on the new cluster (epoch {})", joinedAtEpoch.size(), newEpoch);
     }
@@ -109,6 +115,31 @@ public final class SwitchFence implements SwitchGuard {
             }
         } else {
             joinedAtEpoch.putIfAbsent(client, epoch);
+        }
+    }
+
+    @Override
+    public boolean resequencesProducers() {
+        return fenceEpoch >= 0;
+    }
+
+    /**
+     * The first epoch seen from a producer id after the switch is stale, unless the new cluster issued that id
+     * here: a producer whose id came through another instance is asked to bump once more, which costs it a retry.
+     */
+    @Override
+    public boolean resequences(long producerId, short epoch) {
+        Short issued = issuedSinceSwitch.get(producerId);
+        if (issued != null && epoch >= issued) {
+            return false;
+        }
+        return epoch <= staleEpochs.computeIfAbsent(producerId, id -> epoch);
+    }
+
+    @Override
+    public void producerIdIssued(long producerId, short epoch) {
+        if (fenceEpoch >= 0) {
+            issuedSinceSwitch.put(producerId, epoch);
         }
     }
 

@@ -142,9 +142,6 @@ public final class Gateway implements AutoCloseable {
     }
 
     private void startListening() {
-        for (UpstreamCluster cluster : clusters.all()) {
-            cluster.onNodesChanged(c -> nodePorts.assignAll(virtualNodes.map(c.name(), c.view().nodes().keySet()).values()));
-        }
         try {
             clusters.startDiscovery(DISCOVERY_INTERVAL).get(FIRST_DISCOVERY_WAIT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
@@ -159,6 +156,10 @@ public final class Gateway implements AutoCloseable {
         // In the configured order, so the first cluster keeps its own node ids on every instance.
         for (UpstreamCluster cluster : clusters.all()) {
             nodePorts.assignAll(virtualNodes.map(cluster.name(), cluster.view().nodes().keySet()).values());
+        }
+        // Only now: mapped as discovery finished, a cluster that answered first would keep its own ids.
+        for (UpstreamCluster cluster : clusters.all()) {
+            cluster.onNodesChanged(c -> nodePorts.assignAll(virtualNodes.map(c.name(), c.view().nodes().keySet()).values()));
         }
         virtualNodes.onChange(mapping -> store.publish(SwitchStateStore.NODES_KEY, new NodeMap(mapping, nodePorts.snapshot())));
         store.publish(SwitchStateStore.NODES_KEY, new NodeMap(virtualNodes.snapshot(), nodePorts.snapshot()));

@@ -30,7 +30,7 @@ public final class ResponseRewriters {
         return new ResponseRewriters(List.of(new ApiVersionsRewriter(), new MetadataRewriter(), new FindCoordinatorRewriter(),
                 new DescribeClusterRewriter(), new DescribeConfigsRewriter(), new ProduceRewriter(), new ShareFetchRewriter(),
                 new ShareAcknowledgeRewriter(), new DescribeTopicPartitionsRewriter(), new FetchRewriter(),
-                new OffsetCommitRewriter()));
+                new OffsetCommitRewriter(), new InitProducerIdRewriter()));
     }
 
     /** Whether a response can be rewritten at all when the connection asks for it, whatever its version. */

@@ -26,6 +26,9 @@ public interface RewriteContext {
     /** Records a topic's id on the cluster serving this connection, so requests that name topics by id can be read. */
     void learnTopic(org.apache.kafka.common.Uuid topicId, String name);
 
+    /** The cluster serving this connection issued a producer id (InitProducerId). */
+    void producerIdIssued(long producerId, short epoch);
+
     /** Called with the API versions the client was told, which bound what it may send from now on. */
     void negotiated(List<ApiVersion> versions);
 }

@@ -147,6 +147,10 @@ class FetchTailRewriterTest {
             @Override
             public void learnTopic(org.apache.kafka.common.Uuid topicId, String name) {
             }
+
+            @Override
+            public void producerIdIssued(long producerId, short epoch) {
+            }
         };
     }
 }
