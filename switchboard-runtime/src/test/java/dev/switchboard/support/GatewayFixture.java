@@ -7,6 +7,7 @@ import java.util.function.Function;
 
 import dev.switchboard.config.AdminConfig;
 import dev.switchboard.config.ClusterConfig;
+import dev.switchboard.config.FailoverConfig;
 import dev.switchboard.config.GatewayConfig;
 import dev.switchboard.config.ListenerConfig;
 import dev.switchboard.config.PortRange;
@@ -39,11 +40,21 @@ public final class GatewayFixture implements AutoCloseable {
 
     /** Reaches one cluster with {@code properties} instead, e.g. a wrong password. */
     public GatewayFixture(EmbeddedKafkaCluster cluster, Map<String, String> properties) {
-        this(100, c -> properties, cluster);
+        this(100, c -> properties, null, cluster);
+    }
+
+    /** Switches between the clusters as {@code failover} says; the first cluster is active by config. */
+    public GatewayFixture(FailoverConfig failover, EmbeddedKafkaCluster... clusters) {
+        this(100, EmbeddedKafkaCluster::clientSecurityProperties, failover, clusters);
     }
 
     private GatewayFixture(int maxFrameKiB, Function<EmbeddedKafkaCluster, Map<String, String>> properties,
                            EmbeddedKafkaCluster... clusters) {
+        this(maxFrameKiB, properties, null, clusters);
+    }
+
+    private GatewayFixture(int maxFrameKiB, Function<EmbeddedKafkaCluster, Map<String, String>> properties,
+                           FailoverConfig failover, EmbeddedKafkaCluster... clusters) {
         this.bootstrapPort = FreePorts.next();
         int first = FreePorts.range(8, bootstrapPort);
         this.nodePorts = new PortRange(first, first + 7);
@@ -57,7 +68,7 @@ public final class GatewayFixture implements AutoCloseable {
         }
         GatewayConfig config = new GatewayConfig(
                 new ListenerConfig("127.0.0.1", ADVERTISED_HOST, bootstrapPort, nodePorts, maxFrameKiB * 1024),
-                new AdminConfig("127.0.0.1", 0), upstreams, clusters[0].name());
+                new AdminConfig("127.0.0.1", 0), upstreams, clusters[0].name(), failover);
         this.gateway = Gateway.start(config, List.of(detector));
     }
 
