@@ -67,7 +67,7 @@ class SwitchStateStoreTest {
         SwitchState toSecondary = store.read().map(s -> s.next("state-secondary", "operator", Instant.now()))
                 .orElse(new SwitchState(1, "state-secondary", Instant.now(), "operator"));
         store.write(toSecondary);
-        secondary.createTopic("only-on-secondary", 1);
+        secondary.createTopic("only-on-secondary", 1, 1);
         // The config says primary; the recorded switch says secondary, and wins.
         try (GatewayFixture gateway = new GatewayFixture(primary, secondary);
              Admin admin = Admin.create(gateway.clientProperties("follower-check"))) {
