@@ -35,7 +35,7 @@ public final class GatewayFixture implements AutoCloseable {
     }
 
     public GatewayFixture(int maxFrameKiB, EmbeddedKafkaCluster... clusters) {
-        this(maxFrameKiB, EmbeddedKafkaCluster::clientSecurityProperties, clusters);
+        this(maxFrameKiB, EmbeddedKafkaCluster::clientSecurityProperties, null, clusters);
     }
 
     /** Reaches one cluster with {@code properties} instead, e.g. a wrong password. */
@@ -46,11 +46,6 @@ public final class GatewayFixture implements AutoCloseable {
     /** Switches between the clusters as {@code failover} says; the first cluster is active by config. */
     public GatewayFixture(FailoverConfig failover, EmbeddedKafkaCluster... clusters) {
         this(100, EmbeddedKafkaCluster::clientSecurityProperties, failover, clusters);
-    }
-
-    private GatewayFixture(int maxFrameKiB, Function<EmbeddedKafkaCluster, Map<String, String>> properties,
-                           EmbeddedKafkaCluster... clusters) {
-        this(maxFrameKiB, properties, null, clusters);
     }
 
     private GatewayFixture(int maxFrameKiB, Function<EmbeddedKafkaCluster, Map<String, String>> properties,
