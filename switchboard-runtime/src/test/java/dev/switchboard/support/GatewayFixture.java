@@ -35,21 +35,29 @@ public final class GatewayFixture implements AutoCloseable {
     }
 
     public GatewayFixture(int maxFrameKiB, EmbeddedKafkaCluster... clusters) {
-        this(maxFrameKiB, EmbeddedKafkaCluster::clientSecurityProperties, null, clusters);
+        this(maxFrameKiB, EmbeddedKafkaCluster::clientSecurityProperties, null, null, clusters);
     }
 
     /** Reaches one cluster with {@code properties} instead, e.g. a wrong password. */
     public GatewayFixture(EmbeddedKafkaCluster cluster, Map<String, String> properties) {
-        this(100, c -> properties, null, cluster);
+        this(100, c -> properties, null, null, cluster);
     }
 
     /** Switches between the clusters as {@code failover} says; the first cluster is active by config. */
-    public GatewayFixture(FailoverConfig failover, EmbeddedKafkaCluster... clusters) {
-        this(100, EmbeddedKafkaCluster::clientSecurityProperties, failover, clusters);
+    public GatewayFixture(FailoverConfig failover, String clusterId, EmbeddedKafkaCluster... clusters) {
+        this(100, EmbeddedKafkaCluster::clientSecurityProperties, failover, null, clusters);
+    }
+
+    /**
+     * One of several instances of one gateway: they present {@code clusterId}, which by default each instance
+     * would derive from its own bootstrap port.
+     */
+    public GatewayFixture(String clusterId, FailoverConfig failover, String clusterId, EmbeddedKafkaCluster... clusters) {
+        this(100, EmbeddedKafkaCluster::clientSecurityProperties, failover, clusterId, clusters);
     }
 
     private GatewayFixture(int maxFrameKiB, Function<EmbeddedKafkaCluster, Map<String, String>> properties,
-                           FailoverConfig failover, EmbeddedKafkaCluster... clusters) {
+                           FailoverConfig failover, String clusterId, EmbeddedKafkaCluster... clusters) {
         this.bootstrapPort = FreePorts.next();
         int first = FreePorts.range(8, bootstrapPort);
         this.nodePorts = new PortRange(first, first + 7);
@@ -62,7 +70,7 @@ public final class GatewayFixture implements AutoCloseable {
             }
         }
         GatewayConfig config = new GatewayConfig(
-                new ListenerConfig("127.0.0.1", ADVERTISED_HOST, bootstrapPort, nodePorts, maxFrameKiB * 1024),
+                new ListenerConfig("127.0.0.1", ADVERTISED_HOST, bootstrapPort, nodePorts, maxFrameKiB * 1024, clusterId),
                 new AdminConfig("127.0.0.1", 0), upstreams, clusters[0].name(), failover);
         this.gateway = Gateway.start(config, List.of(detector));
     }
