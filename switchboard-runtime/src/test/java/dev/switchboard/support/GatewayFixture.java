@@ -44,7 +44,7 @@ public final class GatewayFixture implements AutoCloseable {
     }
 
     /** Switches between the clusters as {@code failover} says; the first cluster is active by config. */
-    public GatewayFixture(FailoverConfig failover, String clusterId, EmbeddedKafkaCluster... clusters) {
+    public GatewayFixture(FailoverConfig failover, EmbeddedKafkaCluster... clusters) {
         this(100, EmbeddedKafkaCluster::clientSecurityProperties, failover, null, clusters);
     }
 
@@ -52,7 +52,7 @@ public final class GatewayFixture implements AutoCloseable {
      * One of several instances of one gateway: they present {@code clusterId}, which by default each instance
      * would derive from its own bootstrap port.
      */
-    public GatewayFixture(String clusterId, FailoverConfig failover, String clusterId, EmbeddedKafkaCluster... clusters) {
+    public GatewayFixture(String clusterId, FailoverConfig failover, EmbeddedKafkaCluster... clusters) {
         this(100, EmbeddedKafkaCluster::clientSecurityProperties, failover, clusterId, clusters);
     }
 
