@@ -7,6 +7,7 @@ import java.util.function.Function;
 
 import dev.switchboard.config.AdminConfig;
 import dev.switchboard.config.ClusterConfig;
+import dev.switchboard.config.FailoverConfig;
 import dev.switchboard.config.GatewayConfig;
 import dev.switchboard.config.ListenerConfig;
 import dev.switchboard.config.PortRange;
@@ -34,16 +35,29 @@ public final class GatewayFixture implements AutoCloseable {
     }
 
     public GatewayFixture(int maxFrameKiB, EmbeddedKafkaCluster... clusters) {
-        this(maxFrameKiB, EmbeddedKafkaCluster::clientSecurityProperties, clusters);
+        this(maxFrameKiB, EmbeddedKafkaCluster::clientSecurityProperties, null, null, clusters);
     }
 
     /** Reaches one cluster with {@code properties} instead, e.g. a wrong password. */
     public GatewayFixture(EmbeddedKafkaCluster cluster, Map<String, String> properties) {
-        this(100, c -> properties, cluster);
+        this(100, c -> properties, null, null, cluster);
+    }
+
+    /** Switches between the clusters as {@code failover} says; the first cluster is active by config. */
+    public GatewayFixture(FailoverConfig failover, EmbeddedKafkaCluster... clusters) {
+        this(100, EmbeddedKafkaCluster::clientSecurityProperties, failover, null, clusters);
+    }
+
+    /**
+     * One of several instances of one gateway: they present {@code clusterId}, which by default each instance
+     * would derive from its own bootstrap port.
+     */
+    public GatewayFixture(String clusterId, FailoverConfig failover, EmbeddedKafkaCluster... clusters) {
+        this(100, EmbeddedKafkaCluster::clientSecurityProperties, failover, clusterId, clusters);
     }
 
     private GatewayFixture(int maxFrameKiB, Function<EmbeddedKafkaCluster, Map<String, String>> properties,
-                           EmbeddedKafkaCluster... clusters) {
+                           FailoverConfig failover, String clusterId, EmbeddedKafkaCluster... clusters) {
         this.bootstrapPort = FreePorts.next();
         int first = FreePorts.range(8, bootstrapPort);
         this.nodePorts = new PortRange(first, first + 7);
@@ -56,8 +70,8 @@ public final class GatewayFixture implements AutoCloseable {
             }
         }
         GatewayConfig config = new GatewayConfig(
-                new ListenerConfig("127.0.0.1", ADVERTISED_HOST, bootstrapPort, nodePorts, maxFrameKiB * 1024),
-                new AdminConfig("127.0.0.1", 0), upstreams, clusters[0].name());
+                new ListenerConfig("127.0.0.1", ADVERTISED_HOST, bootstrapPort, nodePorts, maxFrameKiB * 1024, clusterId),
+                new AdminConfig("127.0.0.1", 0), upstreams, clusters[0].name(), failover);
         this.gateway = Gateway.start(config, List.of(detector));
     }
 
