@@ -135,17 +135,25 @@ public final class SwitchStateStore implements AutoCloseable {
         CompletableFuture<Void> all = CompletableFuture.allOf(sends.values().stream().map(f -> f.exceptionally(x -> null))
                 .toArray(CompletableFuture[]::new));
         CompletableFuture<Void> active = sends.get(state.activeCluster());
+        boolean activeTook = false;
         try {
             if (active != null) {
                 active.get(CLUSTER_TIMEOUT.toMillis() * 3, TimeUnit.MILLISECONDS);
+                activeTook = true;
             }
-            // The others get a moment more, so a live cluster is rarely left to the repair; a dead one costs a second.
-            all.get(OTHERS_GRACE.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (ExecutionException | TimeoutException e) {
-            // The active cluster did not take it: any cluster will do.
-            all.completeOnTimeout(null, CLUSTER_TIMEOUT.toMillis() * 3, TimeUnit.MILLISECONDS).join();
+            LOG.debug("Active cluster {} did not take switch state epoch={}: {}", state.activeCluster(), state.epoch(), e.toString());
+        }
+        try {
+            // Once the active cluster has it, the others get a moment more, so a live cluster is rarely left to the
+            // repair and a dead one costs a second. Otherwise any cluster will do.
+            all.get(activeTook ? OTHERS_GRACE.toMillis() : CLUSTER_TIMEOUT.toMillis() * 3, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            // Left to the repair.
         }
         List<String> written = new ArrayList<>();
         sends.forEach((cluster, send) -> {
