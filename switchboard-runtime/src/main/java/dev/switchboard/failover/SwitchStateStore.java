@@ -112,6 +112,28 @@ public final class SwitchStateStore implements AutoCloseable {
         return states;
     }
 
+    /**
+     * The highest state on the clusters this store's followers have not read to the end yet; what the others hold
+     * is {@link #known}. A cluster that went down after its follower caught up costs nothing here.
+     */
+    private Optional<SwitchState> readNotFollowed() {
+        Optional<SwitchState> newest = Optional.empty();
+        for (ClusterConfig cluster : clusters) {
+            if (caughtUp.get(cluster.name()).getCount() == 0) {
+                continue;
+            }
+            try {
+                Optional<SwitchState> state = readFrom(cluster);
+                if (state.isPresent() && (newest.isEmpty() || state.get().epoch() > newest.get().epoch())) {
+                    newest = state;
+                }
+            } catch (RuntimeException e) {
+                LOG.warn("Switch state not read from cluster={}: {}", cluster.name(), e.toString());
+            }
+        }
+        return newest;
+    }
+
     /** The highest state this store has read or written, without asking any cluster. */
     public Optional<SwitchState> known() {
         return Optional.ofNullable(highest.get());
@@ -123,7 +145,7 @@ public final class SwitchStateStore implements AutoCloseable {
      * took it by then are returned. A cluster that did not is sent the state again once it answers.
      */
     public List<String> write(SwitchState state) {
-        long current = known().or(this::read).map(SwitchState::epoch).orElse(-1L);
+        long current = known().or(this::readNotFollowed).map(SwitchState::epoch).orElse(-1L);
         if (state.epoch() <= current) {
             throw new IllegalStateException("switch epoch " + state.epoch() + " is not above the current epoch " + current);
         }
