@@ -47,9 +47,9 @@ public final class FailoverBenchmark {
     }
 
     /** What one switch measured. */
-    record Result(boolean planned, ClusterSwitch.Outcome outcome, Optional<RecoveryReport> report,
+    record Result(boolean planned, long calledAt, ClusterSwitch.Outcome outcome, List<String> phases, Optional<RecoveryReport> report,
                   List<Long> gatewayRecoveredMillis, List<Long> clientBackMillis, int applications, long acknowledged,
-                  long lost, long duplicated, long consumedNotAcknowledged, Map<String, Integer> sendErrors,
+                  long unanswered, long lost, long duplicated, long consumedNotAcknowledged, Map<String, Integer> sendErrors,
                   Map<String, Integer> commitErrors) {
     }
 
@@ -118,7 +118,16 @@ public final class FailoverBenchmark {
         long calledAt = System.currentTimeMillis();
         apps.switchCalled(calledAt);
         progress.println("== " + mode + ": gateway.failover(\"secondary\", " + planned + ", ...)");
-        ClusterSwitch.Outcome outcome = gateway.failover("secondary", planned, "bench");
+        List<String> phases = new java.util.concurrent.CopyOnWriteArrayList<>();
+        Thread watcher = new Thread(() -> watchPhases(gateway, calledAt, phases), "bench-phase-watcher");
+        watcher.setDaemon(true);
+        watcher.start();
+        ClusterSwitch.Outcome outcome;
+        try {
+            outcome = gateway.failover("secondary", planned, "bench");
+        } finally {
+            watcher.interrupt();
+        }
         progress.printf("== %s: failover returned %s after %d ms: %s%n", mode, outcome.result(), outcome.tookMillis(),
                 outcome.message());
         boolean back = waitFor(apps::allBack, BACK_WAIT);
@@ -126,7 +135,10 @@ public final class FailoverBenchmark {
         Thread.sleep(options.settleSeconds() * 1000L);
 
         progress.println("== " + mode + ": stopping producers; letting consumers drain");
-        apps.stopProducers();
+        long unanswered = apps.stopProducers(DRAIN_WAIT);
+        if (unanswered > 0) {
+            progress.printf("== %s: %,d sends still unanswered %s after the producers stopped%n", mode, unanswered, DRAIN_WAIT);
+        }
         waitFor(() -> apps.lost() == 0, DRAIN_WAIT);
         Thread.sleep(2000); // late duplicates
         Optional<RecoveryReport> report = gateway.lastRecovery();
@@ -137,9 +149,26 @@ public final class FailoverBenchmark {
         }
         List<Long> recovered = report.map(r -> r.applications().stream().filter(a -> !a.newSinceSwitch())
                 .map(ApplicationRecovery::recoveredAfterMillis).toList()).orElse(List.of());
-        return new Result(planned, outcome, report, recovered, clientBack, apps.backAt.size(), apps.acknowledged.size(),
-                apps.lost(), apps.duplicated(), apps.consumedNotAcknowledged(), counts(apps.sendErrors),
-                counts(apps.commitErrors));
+        return new Result(planned, calledAt, outcome, phases, report, recovered, clientBack, apps.backAt.size(),
+                apps.acknowledged.size(), unanswered, apps.lost(), apps.duplicated(), apps.consumedNotAcknowledged(),
+                counts(apps.sendErrors), counts(apps.commitErrors));
+    }
+
+    /** Notes each phase of the switch with the milliseconds since the call, as {@code gateway.switchPhase()} shows it. */
+    private static void watchPhases(Gateway gateway, long calledAt, List<String> phases) {
+        String last = "";
+        while (!Thread.currentThread().isInterrupted()) {
+            String phase = gateway.switchPhase().getClass().getSimpleName();
+            if (!phase.equals(last)) {
+                phases.add(phase + " at " + (System.currentTimeMillis() - calledAt) + " ms");
+                last = phase;
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
     }
 
     private static Map<String, Integer> counts(Map<String, java.util.concurrent.atomic.AtomicInteger> counters) {
@@ -155,6 +184,13 @@ public final class FailoverBenchmark {
         ClusterSwitch.Outcome outcome = result.outcome();
         out.printf("failover(): %s in %,d ms; %d client connections closed; %s%n%n", outcome.result(), outcome.tookMillis(),
                 outcome.connectionsClosed(), outcome.message());
+        out.println("Phases seen during the call: " + String.join(", ", result.phases()));
+        if (outcome.catchUp() != null) {
+            out.println("Catch-up at the switch: " + outcome.catchUp().summary());
+        }
+        result.report().ifPresent(r -> out.printf("The gateway's report measures from %s, %,d ms after the call.%n",
+                r.requestedAt(), r.requestedAt().toEpochMilli() - result.calledAt()));
+        out.println();
         Long rto = result.report().map(RecoveryReport::rtoMillis).orElse(null);
         out.println("| figure | value |");
         out.println("| --- | ---: |");
@@ -167,6 +203,7 @@ public final class FailoverBenchmark {
         out.printf("| clients' view: first success after the call, p50 ms | %s |%n", percentile(result.clientBackMillis(), 50));
         out.printf("| clients' view: first success after the call, p100 ms | %s |%n", percentile(result.clientBackMillis(), 100));
         out.printf("| records acknowledged to producers | %,d |%n", result.acknowledged());
+        out.printf("| sends unanswered %d s after the producers stopped | %,d |%n", DRAIN_WAIT.toSeconds(), result.unanswered());
         out.printf("| lost (acknowledged, never consumed by its group) | %,d |%n", result.lost());
         out.printf("| duplicated (consumed more than once; extra copies) | %,d |%n", result.duplicated());
         out.printf("| consumed but never acknowledged | %,d |%n", result.consumedNotAcknowledged());

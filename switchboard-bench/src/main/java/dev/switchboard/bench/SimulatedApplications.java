@@ -44,6 +44,9 @@ final class SimulatedApplications implements AutoCloseable {
     /** How often each (producer, sequence) key was consumed by its group. */
     final Map<Long, AtomicInteger> consumed = new ConcurrentHashMap<>();
     final Map<String, AtomicInteger> sendErrors = new ConcurrentHashMap<>();
+    /** Sends handed to a producer; each is later acknowledged, failed, or still unanswered. */
+    final AtomicLong sent = new AtomicLong();
+    final AtomicLong failed = new AtomicLong();
     final Map<String, AtomicInteger> commitErrors = new ConcurrentHashMap<>();
     /** Per application (client id): when it was first seen working after the switch call, epoch millis; 0 until then. */
     final Map<String, AtomicLong> backAt = new ConcurrentHashMap<>();
@@ -110,6 +113,8 @@ final class SimulatedApplications implements AutoCloseable {
 
     private void produce(int id, String clientId, KafkaProducer<String, String> producer) {
         String topic = topic(id % options.groups());
+        // Round robin over the partitions, so every member of the group has records to consume.
+        int partitions = options.partitionsPerTopic();
         long periodNanos = 1_000_000_000L / options.recordsPerSecond();
         long next = System.nanoTime();
         AtomicLong back = backAt.get(clientId);
@@ -121,19 +126,20 @@ final class SimulatedApplications implements AutoCloseable {
             next += periodNanos;
             long key = key(id, sequence);
             try {
-                producer.send(new ProducerRecord<>(topic, clientId, id + ":" + sequence), (metadata, error) -> {
+                producer.send(new ProducerRecord<>(topic, (int) (sequence % partitions), clientId, id + ":" + sequence), (metadata, error) -> {
                     if (error == null) {
                         acknowledged.put(key, Boolean.TRUE);
                         markBack(back);
                     } else {
+                        failed.incrementAndGet();
                         sendErrors.computeIfAbsent(error.getClass().getSimpleName(), k -> new AtomicInteger()).incrementAndGet();
                     }
                 });
+                sent.incrementAndGet();
             } catch (RuntimeException e) {
                 sendErrors.computeIfAbsent(e.getClass().getSimpleName(), k -> new AtomicInteger()).incrementAndGet();
             }
         }
-        producer.flush();
     }
 
     private void consume(String clientId, KafkaConsumer<String, String> consumer) {
@@ -184,14 +190,26 @@ final class SimulatedApplications implements AutoCloseable {
         return backAt.values().stream().allMatch(at -> at.get() != 0);
     }
 
-    /** Stops sending and waits for every send to be answered. */
-    void stopProducers() throws InterruptedException {
+    /**
+     * Stops sending and waits up to {@code limit} for every send to be answered; returns the sends still
+     * unanswered then.
+     */
+    long stopProducers(Duration limit) throws InterruptedException {
         producing = false;
+        long deadline = System.nanoTime() + limit.toNanos();
         for (Thread thread : threads) {
             if (thread.getName().startsWith("bench-producer-")) {
-                thread.join(60_000);
+                thread.join(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
             }
         }
+        while (unanswered() > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+        return unanswered();
+    }
+
+    long unanswered() {
+        return sent.get() - acknowledged.size() - failed.get();
     }
 
     long lost() {
@@ -215,6 +233,7 @@ final class SimulatedApplications implements AutoCloseable {
             thread.join(30_000);
         }
         consumers.forEach(consumer -> consumer.close(Duration.ofSeconds(5)));
-        producers.forEach(producer -> producer.close(Duration.ofSeconds(5)));
+        // Sends still unanswered by now are abandoned, not waited for until delivery.timeout.ms.
+        producers.forEach(producer -> producer.close(Duration.ZERO));
     }
 }
