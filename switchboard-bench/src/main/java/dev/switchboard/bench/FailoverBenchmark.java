@@ -49,7 +49,8 @@ public final class FailoverBenchmark {
     /** What one switch measured. */
     record Result(boolean planned, long calledAt, ClusterSwitch.Outcome outcome, List<String> phases, Optional<RecoveryReport> report,
                   List<Long> gatewayRecoveredMillis, List<Long> clientBackMillis, int applications, long acknowledged,
-                  long unanswered, long lost, long duplicated, long consumedNotAcknowledged, Map<String, Integer> sendErrors,
+                  long unanswered, long lost, long duplicated, long duplicatesBefore, long duplicatesAcross,
+                  long duplicatesAfter, long consumedNotAcknowledged, Map<String, Integer> sendErrors,
                   Map<String, Integer> commitErrors) {
     }
 
@@ -116,10 +117,12 @@ public final class FailoverBenchmark {
             primary.nodeIds().forEach(primary::stopBroker);
         }
         long calledAt = System.currentTimeMillis();
-        apps.switchCalled(calledAt);
+        if (!planned) {
+            apps.switchStarted(calledAt);
+        }
         progress.println("== " + mode + ": gateway.failover(\"secondary\", " + planned + ", ...)");
         List<String> phases = new java.util.concurrent.CopyOnWriteArrayList<>();
-        Thread watcher = new Thread(() -> watchPhases(gateway, calledAt, phases), "bench-phase-watcher");
+        Thread watcher = new Thread(() -> watchPhases(gateway, apps, calledAt, phases), "bench-phase-watcher");
         watcher.setDaemon(true);
         watcher.start();
         ClusterSwitch.Outcome outcome;
@@ -127,6 +130,7 @@ public final class FailoverBenchmark {
             outcome = gateway.failover("secondary", planned, "bench");
         } finally {
             watcher.interrupt();
+            apps.switchStarted(System.currentTimeMillis()); // if the watcher missed the Switching phase
         }
         progress.printf("== %s: failover returned %s after %d ms: %s%n", mode, outcome.result(), outcome.tookMillis(),
                 outcome.message());
@@ -150,15 +154,19 @@ public final class FailoverBenchmark {
         List<Long> recovered = report.map(r -> r.applications().stream().filter(a -> !a.newSinceSwitch())
                 .map(ApplicationRecovery::recoveredAfterMillis).toList()).orElse(List.of());
         return new Result(planned, calledAt, outcome, phases, report, recovered, clientBack, apps.backAt.size(),
-                apps.acknowledged.size(), unanswered, apps.lost(), apps.duplicated(), apps.consumedNotAcknowledged(),
+                apps.acknowledged.size(), unanswered, apps.lost(), apps.duplicated(), apps.duplicatesBeforeSwitch.get(),
+                apps.duplicatesAcrossSwitch.get(), apps.duplicatesAfterSwitch.get(), apps.consumedNotAcknowledged(),
                 counts(apps.sendErrors), counts(apps.commitErrors));
     }
 
     /** Notes each phase of the switch with the milliseconds since the call, as {@code gateway.switchPhase()} shows it. */
-    private static void watchPhases(Gateway gateway, long calledAt, List<String> phases) {
+    private static void watchPhases(Gateway gateway, SimulatedApplications apps, long calledAt, List<String> phases) {
         String last = "";
         while (!Thread.currentThread().isInterrupted()) {
             String phase = gateway.switchPhase().getClass().getSimpleName();
+            if (phase.equals("Switching")) {
+                apps.switchStarted(System.currentTimeMillis());
+            }
             if (!phase.equals(last)) {
                 phases.add(phase + " at " + (System.currentTimeMillis() - calledAt) + " ms");
                 last = phase;
@@ -200,12 +208,15 @@ public final class FailoverBenchmark {
         out.printf("| gateway report: recoveredAfterMillis p50 | %s |%n", percentile(result.gatewayRecoveredMillis(), 50));
         out.printf("| gateway report: recoveredAfterMillis p100 | %s |%n", percentile(result.gatewayRecoveredMillis(), 100));
         out.printf("| gateway report: rtoMillis | %s |%n", rto == null ? "none" : String.format("%,d", rto));
-        out.printf("| clients' view: first success after the call, p50 ms | %s |%n", percentile(result.clientBackMillis(), 50));
-        out.printf("| clients' view: first success after the call, p100 ms | %s |%n", percentile(result.clientBackMillis(), 100));
+        out.printf("| clients' view: first success once the switch began, p50 ms from the call | %s |%n", percentile(result.clientBackMillis(), 50));
+        out.printf("| clients' view: first success once the switch began, p100 ms from the call | %s |%n", percentile(result.clientBackMillis(), 100));
         out.printf("| records acknowledged to producers | %,d |%n", result.acknowledged());
         out.printf("| sends unanswered %d s after the producers stopped | %,d |%n", DRAIN_WAIT.toSeconds(), result.unanswered());
         out.printf("| lost (acknowledged, never consumed by its group) | %,d |%n", result.lost());
         out.printf("| duplicated (consumed more than once; extra copies) | %,d |%n", result.duplicated());
+        out.printf("| duplicates: both copies before the switch began | %,d |%n", result.duplicatesBefore());
+        out.printf("| duplicates: first copy before, again after (re-read on the new cluster) | %,d |%n", result.duplicatesAcross());
+        out.printf("| duplicates: both copies after the switch began | %,d |%n", result.duplicatesAfter());
         out.printf("| consumed but never acknowledged | %,d |%n", result.consumedNotAcknowledged());
         out.printf("| producer send errors | %s |%n", result.sendErrors().isEmpty() ? "none" : result.sendErrors());
         out.printf("| consumer commit errors | %s |%n", result.commitErrors().isEmpty() ? "none" : result.commitErrors());

@@ -43,6 +43,11 @@ final class SimulatedApplications implements AutoCloseable {
     final Map<Long, Boolean> acknowledged = new ConcurrentHashMap<>();
     /** How often each (producer, sequence) key was consumed by its group. */
     final Map<Long, AtomicInteger> consumed = new ConcurrentHashMap<>();
+    /** Extra copies consumed, by whether the first copy was consumed before the switch or also after it. */
+    final AtomicLong duplicatesAcrossSwitch = new AtomicLong();
+    final AtomicLong duplicatesAfterSwitch = new AtomicLong();
+    final AtomicLong duplicatesBeforeSwitch = new AtomicLong();
+    private final Map<Long, Long> firstConsumedAt = new ConcurrentHashMap<>();
     final Map<String, AtomicInteger> sendErrors = new ConcurrentHashMap<>();
     /** Sends handed to a producer; each is later acknowledged, failed, or still unanswered. */
     final AtomicLong sent = new AtomicLong();
@@ -51,7 +56,7 @@ final class SimulatedApplications implements AutoCloseable {
     /** Per application (client id): when it was first seen working after the switch call, epoch millis; 0 until then. */
     final Map<String, AtomicLong> backAt = new ConcurrentHashMap<>();
     final AtomicInteger assignedConsumers = new AtomicInteger();
-    private volatile long switchCalledAt = Long.MAX_VALUE;
+    private volatile long switchedAt = Long.MAX_VALUE;
 
     SimulatedApplications(FailoverOptions options, String bootstrap) {
         this.options = options;
@@ -159,7 +164,14 @@ final class SimulatedApplications implements AutoCloseable {
                     String value = record.value();
                     int colon = value.indexOf(':');
                     long key = key(Integer.parseInt(value, 0, colon, 10), Long.parseLong(value, colon + 1, value.length(), 10));
-                    consumed.computeIfAbsent(key, k -> new AtomicInteger()).incrementAndGet();
+                    long now = System.currentTimeMillis();
+                    Long first = firstConsumedAt.putIfAbsent(key, now);
+                    if (consumed.computeIfAbsent(key, k -> new AtomicInteger()).incrementAndGet() > 1) {
+                        long switched = switchedAt;
+                        long firstAt = first == null ? now : first;
+                        (firstAt >= switched ? duplicatesAfterSwitch : now >= switched ? duplicatesAcrossSwitch
+                                : duplicatesBeforeSwitch).incrementAndGet();
+                    }
                 }
                 markBack(back);
                 try {
@@ -177,13 +189,19 @@ final class SimulatedApplications implements AutoCloseable {
 
     private void markBack(AtomicLong back) {
         long now = System.currentTimeMillis();
-        if (now > switchCalledAt) {
+        if (now > switchedAt) {
             back.compareAndSet(0, now);
         }
     }
 
-    void switchCalled(long epochMillis) {
-        switchCalledAt = epochMillis;
+    /**
+     * From now on, a success counts as the application being back: the moment the switch itself begins (for a
+     * planned one, after the produce hold and catch-up, when the gateway moves clients).
+     */
+    void switchStarted(long epochMillis) {
+        if (switchedAt == Long.MAX_VALUE) {
+            switchedAt = epochMillis;
+        }
     }
 
     boolean allBack() {
