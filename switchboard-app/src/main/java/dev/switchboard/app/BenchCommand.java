@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code switchboard bench}: the gateway against direct Kafka, side by side, on embedded brokers. */
-@Command(name = "bench", mixinStandardHelpOptions = true,
+@Command(name = "bench", mixinStandardHelpOptions = true, subcommands = BenchFailoverCommand.class,
         description = {"Measure what the gateway costs against direct Kafka, on embedded brokers (1 broker, and 3 with "
                 + "replication factor 3), with Apache Kafka's own perf tools, alternating direct and gateway runs.",
                 "Prints Markdown tables to stdout and progress to stderr. Exit code 0 when every goal is met, 3 otherwise."})

@@ -112,6 +112,28 @@ public final class SwitchStateStore implements AutoCloseable {
         return states;
     }
 
+    /**
+     * The highest state on the clusters this store's followers have not read to the end yet; what the others hold
+     * is {@link #known}. A cluster that went down after its follower caught up costs nothing here.
+     */
+    private Optional<SwitchState> readNotFollowed() {
+        Optional<SwitchState> newest = Optional.empty();
+        for (ClusterConfig cluster : clusters) {
+            if (caughtUp.get(cluster.name()).getCount() == 0) {
+                continue;
+            }
+            try {
+                Optional<SwitchState> state = readFrom(cluster);
+                if (state.isPresent() && (newest.isEmpty() || state.get().epoch() > newest.get().epoch())) {
+                    newest = state;
+                }
+            } catch (RuntimeException e) {
+                LOG.warn("Switch state not read from cluster={}: {}", cluster.name(), e.toString());
+            }
+        }
+        return newest;
+    }
+
     /** The highest state this store has read or written, without asking any cluster. */
     public Optional<SwitchState> known() {
         return Optional.ofNullable(highest.get());
@@ -123,7 +145,7 @@ public final class SwitchStateStore implements AutoCloseable {
      * took it by then are returned. A cluster that did not is sent the state again once it answers.
      */
     public List<String> write(SwitchState state) {
-        long current = known().or(this::read).map(SwitchState::epoch).orElse(-1L);
+        long current = known().or(this::readNotFollowed).map(SwitchState::epoch).orElse(-1L);
         if (state.epoch() <= current) {
             throw new IllegalStateException("switch epoch " + state.epoch() + " is not above the current epoch " + current);
         }
@@ -135,17 +157,25 @@ public final class SwitchStateStore implements AutoCloseable {
         CompletableFuture<Void> all = CompletableFuture.allOf(sends.values().stream().map(f -> f.exceptionally(x -> null))
                 .toArray(CompletableFuture[]::new));
         CompletableFuture<Void> active = sends.get(state.activeCluster());
+        boolean activeTook = false;
         try {
             if (active != null) {
                 active.get(CLUSTER_TIMEOUT.toMillis() * 3, TimeUnit.MILLISECONDS);
+                activeTook = true;
             }
-            // The others get a moment more, so a live cluster is rarely left to the repair; a dead one costs a second.
-            all.get(OTHERS_GRACE.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (ExecutionException | TimeoutException e) {
-            // The active cluster did not take it: any cluster will do.
-            all.completeOnTimeout(null, CLUSTER_TIMEOUT.toMillis() * 3, TimeUnit.MILLISECONDS).join();
+            LOG.debug("Active cluster {} did not take switch state epoch={}: {}", state.activeCluster(), state.epoch(), e.toString());
+        }
+        try {
+            // Once the active cluster has it, the others get a moment more, so a live cluster is rarely left to the
+            // repair and a dead one costs a second. Otherwise any cluster will do.
+            all.get(activeTook ? OTHERS_GRACE.toMillis() : CLUSTER_TIMEOUT.toMillis() * 3, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            // Left to the repair.
         }
         List<String> written = new ArrayList<>();
         sends.forEach((cluster, send) -> {
