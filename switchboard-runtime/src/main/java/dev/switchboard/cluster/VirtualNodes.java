@@ -34,16 +34,19 @@ public final class VirtualNodes {
 
     private static final Logger LOG = LoggerFactory.getLogger(VirtualNodes.class);
 
-    /** One cluster's mapping, replaced whole on change so readers need no lock. */
-    private record Mapping(Map<Integer, Integer> virtualByReal, Map<Integer, Integer> realByVirtual) {
-        static final Mapping EMPTY = new Mapping(Map.of(), Map.of());
+    /**
+     * One cluster's mapping, replaced whole on change so readers need no lock. {@code identity} is worked out
+     * once here because the data path asks for it on every Fetch response.
+     */
+    private record Mapping(Map<Integer, Integer> virtualByReal, Map<Integer, Integer> realByVirtual, boolean identity) {
+        static final Mapping EMPTY = new Mapping(Map.of(), Map.of(), true);
 
         Mapping with(int realId, int virtualId) {
             Map<Integer, Integer> virtual = new HashMap<>(virtualByReal);
             Map<Integer, Integer> real = new HashMap<>(realByVirtual);
             virtual.put(realId, virtualId);
             real.put(virtualId, realId);
-            return new Mapping(Map.copyOf(virtual), Map.copyOf(real));
+            return new Mapping(Map.copyOf(virtual), Map.copyOf(real), identity && realId == virtualId);
         }
     }
 
@@ -67,8 +70,7 @@ public final class VirtualNodes {
 
     /** Whether the cluster's brokers keep their own ids, so its responses need no id translated. */
     public boolean isIdentity(String cluster) {
-        return mappings.getOrDefault(cluster, Mapping.EMPTY).virtualByReal().entrySet().stream()
-                .allMatch(e -> e.getKey().equals(e.getValue()));
+        return mappings.getOrDefault(cluster, Mapping.EMPTY).identity();
     }
 
     /** Maps the brokers of a cluster that are not mapped yet; returns the virtual id of each of them. */

@@ -267,6 +267,17 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rew
         }
         SwitchGuard guard = dataPath.guard();
         ApiKeys api = request.apiKey();
+        if (!versions.allows(api.id, request.apiVersion())) {
+            if (api == ApiKeys.API_VERSIONS) {
+                // The protocol's own answer to a client newer than us: tell it which versions to retry with.
+                answerUnsupportedApiVersions(request);
+                return;
+            }
+            dataPath.metrics().requestFailed(api, "version_not_negotiated");
+            throw new ProtocolViolation("version_not_negotiated", api.name + " v" + request.apiVersion() + " is outside the negotiated range "
+                    + versions.describe(api.id));
+        }
+        boolean expectsResponse = true;
         if (api == ApiKeys.PRODUCE) {
             if (guard.holdsProduce()) {
                 pending.addFirst(request);
@@ -274,7 +285,11 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rew
                 LOG.debug("Holding produce requests of client={} clientId={}: planned switchover", remote(), clientId);
                 return;
             }
-            LocalAnswers.Refusal refusal = LocalAnswers.refuseProduce(request, forwarding.cluster().name(), guard, dataPath.topicNames());
+            // Decoded once: acks decides whether a response comes; the guard may refuse it.
+            ProduceRequestData produce = LocalAnswers.decodeProduce(request);
+            expectsResponse = produce.acks() != 0;
+            LocalAnswers.Refusal refusal = LocalAnswers.refuseProduce(request, produce, forwarding.cluster().name(), guard,
+                    dataPath.topicNames());
             if (refusal != null) {
                 if (refusal.topic() != null) {
                     LOG.warn("Refusing produce to topic={} from clientId={}: it is pinned to cluster {} and cluster {} is active",
@@ -295,7 +310,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rew
         } else if (api == ApiKeys.CONSUMER_GROUP_HEARTBEAT) {
             guard.groupJoined(clientKey, LocalAnswers.joinsAfresh(request));
         }
-        forward(request, forwarding.upstream());
+        forward(request, forwarding.upstream(), expectsResponse);
     }
 
     private void pause(Forwarding forwarding, Pause why) {
@@ -351,36 +366,15 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rew
         }
     }
 
-    private void forward(RequestFrame request, Channel upstream) {
+    /** {@code expectsResponse} is false only for Produce with acks=0, the one request a broker never answers. */
+    private void forward(RequestFrame request, Channel upstream, boolean expectsResponse) {
         long received = System.nanoTime();
         ApiKeys api = request.apiKey();
-        if (!versions.allows(api.id, request.apiVersion())) {
-            if (api == ApiKeys.API_VERSIONS) {
-                // The protocol's own answer to a client newer than us: tell it which versions to retry with.
-                answerUnsupportedApiVersions(request);
-                return;
-            }
-            dataPath.metrics().requestFailed(api, "version_not_negotiated");
-            throw new ProtocolViolation("version_not_negotiated", api.name + " v" + request.apiVersion() + " is outside the negotiated range "
-                    + versions.describe(api.id));
-        }
         dataPath.metrics().requestReceived(api, request.size());
-        if (expectsResponse(request)) {
+        if (expectsResponse) {
             inFlight.add(new InFlightRequest(request.correlationId(), api, request.apiVersion(), received, System.nanoTime()));
         }
         upstream.write(request.frame(), upstream.voidPromise());
-    }
-
-    /** Produce with acks=0 is the one request a broker never answers. */
-    private static boolean expectsResponse(RequestFrame request) {
-        if (request.apiKey() != ApiKeys.PRODUCE) {
-            return true;
-        }
-        try {
-            return new ProduceRequestData(new ByteBufferAccessor(request.body().duplicate()), request.apiVersion()).acks() != 0;
-        } catch (RuntimeException e) {
-            throw new ProtocolViolation("bad_request", "unreadable Produce v" + request.apiVersion() + " request: " + e.getMessage());
-        }
     }
 
     private void answerUnsupportedApiVersions(RequestFrame request) {
@@ -638,6 +632,9 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rew
 
     @Override
     public void learnTopic(org.apache.kafka.common.Uuid topicId, String name) {
+        if (!dataPath.guard().pinsTopics()) {
+            return; // only pinned topics need names for ids
+        }
         dataPath.topicNames().learn(((Forwarding) state).cluster().name(), topicId, name);
     }
 

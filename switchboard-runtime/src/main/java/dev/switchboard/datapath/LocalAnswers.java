@@ -89,15 +89,9 @@ final class LocalAnswers {
      * </ul>
      * A request that wants no answer ({@code acks=0}) is never refused.
      */
-    static Refusal refuseProduce(RequestFrame request, String cluster, SwitchGuard guard, TopicNames names) {
+    static Refusal refuseProduce(RequestFrame request, ProduceRequestData produce, String cluster, SwitchGuard guard, TopicNames names) {
         if (!guard.pinsTopics() && !guard.resequencesProducers()) {
             return null;
-        }
-        ProduceRequestData produce;
-        try {
-            produce = new ProduceRequestData(new ByteBufferAccessor(request.body().duplicate()), request.apiVersion());
-        } catch (RuntimeException e) {
-            throw new ProtocolViolation("bad_request", "unreadable Produce v" + request.apiVersion() + " request: " + e.getMessage());
         }
         if (produce.acks() == 0) {
             return null;
@@ -134,6 +128,15 @@ final class LocalAnswers {
             }
         }));
         return new Refusal(refusedTopic, pinnedTo, frame(request.correlationId(), ApiKeys.PRODUCE, request.apiVersion(), response));
+    }
+
+    /** A produce request's body. Its records stay a view of the frame: nothing is copied. */
+    static ProduceRequestData decodeProduce(RequestFrame request) {
+        try {
+            return new ProduceRequestData(new ByteBufferAccessor(request.body().duplicate()), request.apiVersion());
+        } catch (RuntimeException e) {
+            throw new ProtocolViolation("bad_request", "unreadable Produce v" + request.apiVersion() + " request: " + e.getMessage());
+        }
     }
 
     /** Whether a partition's records come from an idempotent producer whose id predates the switch. */

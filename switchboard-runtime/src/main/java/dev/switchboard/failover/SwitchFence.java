@@ -39,8 +39,9 @@ public final class SwitchFence implements SwitchGuard {
     private volatile Applications applications = (clientId, principal) -> ApplicationProgress.NONE;
     private volatile long epoch;
     private volatile long fenceEpoch = -1;
-    private volatile Instant fenceSince = Instant.MIN;
-    private volatile Instant holdUntil = Instant.MIN;
+    /** Epoch millis; the data path compares them on every Produce and Fetch, so no Instant is made there. */
+    private volatile long fenceUntilMillis;
+    private volatile long holdUntilMillis;
 
     /** Where application progress handles come from; the recovery tracker. */
     @FunctionalInterface
@@ -59,18 +60,18 @@ public final class SwitchFence implements SwitchGuard {
 
     /** Produce requests wait from now until {@code until}, or until {@link #releaseHold()}. */
     public void hold(Instant until) {
-        holdUntil = until;
+        holdUntilMillis = until.toEpochMilli();
     }
 
     public void releaseHold() {
-        holdUntil = Instant.MIN;
+        holdUntilMillis = 0;
     }
 
     /** The active cluster changed at {@code newEpoch}: every group member known so far must rejoin before fetching. */
     public void switched(long newEpoch) {
         epoch = newEpoch;
         fenceEpoch = newEpoch;
-        fenceSince = clock.instant();
+        fenceUntilMillis = clock.millis() + MAX_FENCE.toMillis();
         staleEpochs.clear();
         issuedSinceSwitch.clear();
         releaseHold();
@@ -84,26 +85,18 @@ public final class SwitchFence implements SwitchGuard {
 
     @Override
     public boolean holdsProduce() {
-        Instant until = holdUntil;
-        return until != Instant.MIN && clock.instant().isBefore(until);
+        long until = holdUntilMillis;
+        return until != 0 && clock.millis() < until;
     }
 
+    /** After {@link #MAX_FENCE} the fence is lifted for everyone, rejoin seen here or not. */
     @Override
     public boolean fencesFetch(ClientKey client) {
-        if (fenceEpoch < 0) {
+        if (fenceEpoch < 0 || clock.millis() > fenceUntilMillis) {
             return false;
         }
         Long joined = joinedAtEpoch.get(client);
-        if (joined == null || joined >= fenceEpoch) {
-            return false;
-        }
-        if (clock.instant().isAfter(fenceSince.plus(MAX_FENCE))) {
-            LOG.warn("Fetch fence for clientId={} host={} lifted after {} without a rejoin seen here", client.clientId(),
-                    client.host(), MAX_FENCE);
-            joinedAtEpoch.put(client, fenceEpoch);
-            return false;
-        }
-        return true;
+        return joined != null && joined < fenceEpoch;
     }
 
     @Override
