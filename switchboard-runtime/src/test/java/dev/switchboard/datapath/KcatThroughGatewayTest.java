@@ -1,7 +1,6 @@
 package dev.switchboard.datapath;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -12,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.switchboard.support.GatewayFixture;
+import dev.switchboard.support.Kcat;
 import dev.switchboard.support.Records;
 import dev.switchboard.testkit.EmbeddedKafkaCluster;
 import dev.switchboard.testkit.KafkaCluster;
@@ -35,11 +35,7 @@ class KcatThroughGatewayTest {
 
     @BeforeAll
     void start(@KafkaCluster(name = "three-brokers", nodeIds = {1, 5, 9}) EmbeddedKafkaCluster cluster) {
-        boolean installed = kcatInstalled();
-        if (System.getenv("CI") != null) {
-            assertThat(installed).as("kcat must be installed in CI (.ci/run installs it)").isTrue();
-        }
-        assumeTrue(installed, "kcat is not installed; apt-get install -y kcat");
+        Kcat.assumeInstalled();
         this.cluster = cluster;
         this.gateway = new GatewayFixture(cluster);
     }
@@ -88,15 +84,5 @@ class KcatThroughGatewayTest {
         assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("kcat finished").isTrue();
         assertThat(process.exitValue()).as("kcat %s failed: %s", command, err).isZero();
         return new String(out, StandardCharsets.UTF_8);
-    }
-
-    private static boolean kcatInstalled() {
-        try {
-            Process process = new ProcessBuilder("kcat", "-V").redirectErrorStream(true).start();
-            process.getInputStream().readAllBytes();
-            return process.waitFor(10, TimeUnit.SECONDS) && process.exitValue() == 0;
-        } catch (IOException | InterruptedException e) {
-            return false;
-        }
     }
 }

@@ -1,7 +1,6 @@
 package dev.switchboard.failover;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -19,6 +18,7 @@ import java.util.stream.Collectors;
 
 import dev.switchboard.support.Await;
 import dev.switchboard.support.GatewayFixture;
+import dev.switchboard.support.Kcat;
 import dev.switchboard.support.Records;
 import dev.switchboard.testkit.EmbeddedKafkaCluster;
 import dev.switchboard.testkit.EmbeddedMirrorMaker;
@@ -57,11 +57,7 @@ class KcatAcrossSwitchTest {
     @BeforeAll
     void start(@KafkaCluster(name = "kcat-primary", nodeIds = {0}) EmbeddedKafkaCluster primary,
                @KafkaCluster(name = "kcat-secondary", nodeIds = {4}) EmbeddedKafkaCluster secondary) {
-        boolean installed = kcatInstalled();
-        if (System.getenv("CI") != null) {
-            assertThat(installed).as("kcat must be installed in CI (.ci/run installs it)").isTrue();
-        }
-        assumeTrue(installed, "kcat is not installed; apt-get install -y kcat");
+        Kcat.assumeInstalled();
         this.primary = primary;
         this.secondary = secondary;
         primary.createTopic(TOPIC, 2, 1);
@@ -144,16 +140,6 @@ class KcatAcrossSwitchTest {
     private static List<String> snapshot(List<String> consumed) {
         synchronized (consumed) {
             return new ArrayList<>(consumed);
-        }
-    }
-
-    private static boolean kcatInstalled() {
-        try {
-            Process process = new ProcessBuilder("kcat", "-V").redirectErrorStream(true).start();
-            process.getInputStream().readAllBytes();
-            return process.waitFor(10, TimeUnit.SECONDS) && process.exitValue() == 0;
-        } catch (IOException | InterruptedException e) {
-            return false;
         }
     }
 }
