@@ -2,6 +2,7 @@ package dev.switchboard.datapath;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.CompositeByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 
@@ -31,7 +32,14 @@ final class ResponseStreamDecoder extends ChannelInboundHandlerAdapter {
     static final int HELD_BACK_BYTES = 64 * 1024;
 
     private final ClientConnection connection;
-    private ByteBuf header;
+    /**
+     * A header that arrived split across reads, gathered here. Plain bytes, not a pooled buffer: nothing is held
+     * between responses, so an idle upstream connection owns no buffer and a channel torn down mid-way leaks none.
+     */
+    private final byte[] splitHeader = new byte[HEADER_BYTES];
+    private int splitHeaderBytes;
+    /** Set once the connection closed itself or the handler was removed: whatever arrives after is dropped. */
+    private boolean discarding;
     private Mode mode;
     private int remaining;
     private CompositeByteBuf gathered;
@@ -45,15 +53,10 @@ final class ResponseStreamDecoder extends ChannelInboundHandlerAdapter {
     }
 
     @Override
-    public void handlerAdded(ChannelHandlerContext ctx) {
-        header = ctx.alloc().buffer(HEADER_BYTES, HEADER_BYTES);
-    }
-
-    @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         ByteBuf in = (ByteBuf) msg;
         try {
-            while (in.isReadable() && header != null) {
+            while (in.isReadable() && !discarding) {
                 if (mode == null) {
                     readHeader(ctx, in);
                 } else {
@@ -66,23 +69,25 @@ final class ResponseStreamDecoder extends ChannelInboundHandlerAdapter {
     }
 
     private void readHeader(ChannelHandlerContext ctx, ByteBuf in) {
-        in.readBytes(header, Math.min(header.writableBytes(), in.readableBytes()));
-        if (header.isWritable()) {
+        ByteBuf start = takeHeader(in);
+        if (start == null) {
             return;
         }
-        int size = header.getInt(0);
-        int correlationId = header.getInt(KafkaFrameDecoder.SIZE_PREFIX);
+        int size = start.getInt(start.readerIndex());
+        int correlationId = start.getInt(start.readerIndex() + KafkaFrameDecoder.SIZE_PREFIX);
         if (size < HEADER_BYTES - KafkaFrameDecoder.SIZE_PREFIX) {
+            start.release();
+            discarding = true;
             throw new ProtocolViolation("upstream_protocol_error", "upstream sent a response of " + size + " bytes");
         }
         Mode decided = connection.receiveMode(correlationId, size);
         if (decided == null) {
-            return; // the connection closed itself
+            start.release();
+            discarding = true; // the connection closed itself
+            return;
         }
         mode = decided;
         remaining = size - (HEADER_BYTES - KafkaFrameDecoder.SIZE_PREFIX);
-        ByteBuf start = header;
-        header = ctx.alloc().buffer(HEADER_BYTES, HEADER_BYTES);
         if (mode == Mode.STREAM) {
             connection.streamStart(start, remaining == 0);
         } else if (mode == Mode.BUFFER) {
@@ -96,6 +101,24 @@ final class ResponseStreamDecoder extends ChannelInboundHandlerAdapter {
             streamAllButTail(start);
         }
         finishIfComplete();
+    }
+
+    /**
+     * The next response's size and correlation id once all 8 bytes are here, else null. Usually they arrive
+     * together and are a slice of the read buffer; a header split across reads is gathered and copied.
+     */
+    private ByteBuf takeHeader(ByteBuf in) {
+        if (splitHeaderBytes == 0 && in.readableBytes() >= HEADER_BYTES) {
+            return in.readRetainedSlice(HEADER_BYTES);
+        }
+        int take = Math.min(HEADER_BYTES - splitHeaderBytes, in.readableBytes());
+        in.readBytes(splitHeader, splitHeaderBytes, take);
+        splitHeaderBytes += take;
+        if (splitHeaderBytes < HEADER_BYTES) {
+            return null;
+        }
+        splitHeaderBytes = 0;
+        return Unpooled.copiedBuffer(splitHeader);
     }
 
     private void readBody(ByteBuf in) {
@@ -163,10 +186,7 @@ final class ResponseStreamDecoder extends ChannelInboundHandlerAdapter {
     }
 
     private void releaseAll() {
-        if (header != null) {
-            header.release();
-            header = null;
-        }
+        discarding = true;
         if (gathered != null) {
             gathered.release();
             gathered = null;
