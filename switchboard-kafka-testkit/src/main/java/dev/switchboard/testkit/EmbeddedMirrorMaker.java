@@ -204,6 +204,7 @@ public final class EmbeddedMirrorMaker implements AutoCloseable {
         private final EmbeddedKafkaCluster target;
         private Duration interval = Duration.ofSeconds(1);
         private final Map<String, String> overrides = new LinkedHashMap<>();
+        private final Map<TopicPartition, Long> startingAt = new HashMap<>();
 
         private Builder(EmbeddedKafkaCluster source, EmbeddedKafkaCluster target) {
             for (EmbeddedKafkaCluster cluster : List.of(source, target)) {
@@ -233,6 +234,18 @@ public final class EmbeddedMirrorMaker implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Starts copying each listed source partition at the given offset instead of its beginning; partitions not
+         * listed start at their beginning. A failback's reverse flow starts where the clusters were equal at the
+         * switch, so it copies only what clients wrote since, not back everything the forward flow copied over.
+         * MirrorMaker 2 keeps where it is in its Connect worker's offsets topic on the target; this writes those
+         * positions there before the flow starts, as the worker itself would have.
+         */
+        public Builder startingAt(Map<TopicPartition, Long> nextOffsets) {
+            startingAt.putAll(nextOffsets);
+            return this;
+        }
+
         /** Any MirrorMaker 2 setting in mm2.properties form, e.g. {@code topics}; applied over the test kit's own. */
         public Builder property(String key, Object value) {
             overrides.put(key, String.valueOf(value));
@@ -248,6 +261,9 @@ public final class EmbeddedMirrorMaker implements AutoCloseable {
             }
             long started = System.nanoTime();
             try {
+                if (!startingAt.isEmpty()) {
+                    SourcePositions.write(source.name(), target, replicationFactor(), startingAt);
+                }
                 EmbeddedMirrorMaker mirrorMaker = new EmbeddedMirrorMaker(source, target, properties(), pair);
                 LOG.info("Started MirrorMaker 2 flow={} interval={} in {} ms", mirrorMaker.flow, interval,
                         TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
@@ -256,6 +272,10 @@ public final class EmbeddedMirrorMaker implements AutoCloseable {
                 RUNNING_PAIRS.remove(pair);
                 throw e;
             }
+        }
+
+        private int replicationFactor() {
+            return Math.min(3, target.nodeIds().size());
         }
 
         private Map<String, String> properties() {
@@ -287,9 +307,12 @@ public final class EmbeddedMirrorMaker implements AutoCloseable {
             // an earlier sync, which would make a consumer moved to the target read records again.
             props.put("offset.lag.max", "0");
             props.put("offset-syncs.topic.location", "target");
+            // Once records stop, MirrorMaker 2 writes the offset sync of the last record copied only when its worker
+            // commits source offsets (every 60 s by default); until then the latest committed offsets translate short.
+            props.put(to + ".offset.flush.interval.ms", String.valueOf(interval.toMillis()));
 
             // Everything MirrorMaker 2 creates lives on the target, so the target's size bounds every factor.
-            String replicationFactor = String.valueOf(Math.min(3, target.nodeIds().size()));
+            String replicationFactor = String.valueOf(replicationFactor());
             for (String setting : List.of("replication.factor", "checkpoints.topic.replication.factor",
                     "heartbeats.topic.replication.factor", "offset-syncs.topic.replication.factor",
                     "offset.storage.replication.factor", "config.storage.replication.factor",

@@ -102,7 +102,7 @@ public final class ClusterSwitch {
 
     private Outcome unplanned(String source, String target, String requestedBy, Instant started) {
         LagSample lag = replication.lagAtFailure(source, target).orElse(null);
-        SwitchState next = current().next(target, requestedBy, clock.instant());
+        SwitchState next = current().next(target, requestedBy, clock.instant(), started);
         List<String> writtenTo = store.write(next);
         int closed = applier.applyAsInt(next);
         LOG.info("Failover to {} done: epoch={} connectionsClosed={} lagAtFailure={}", target, next.epoch(), closed, lag);
@@ -150,7 +150,7 @@ public final class ClusterSwitch {
             return new Outcome("aborted", reason, release.epoch(), source, target, true, writtenTo, 0, null, status, millisSince(started));
         }
         phase.set(new SwitchPhase.Switching(source, target, clock.instant()));
-        SwitchState next = current().next(target, requestedBy, clock.instant());
+        SwitchState next = current().next(target, requestedBy, clock.instant(), started);
         List<String> writtenTo = store.write(next);
         int closed = applier.applyAsInt(next);
         LOG.info("Planned switchover to {} done: epoch={} connectionsClosed={}", target, next.epoch(), closed);

@@ -11,8 +11,12 @@ import java.time.Instant;
  * @param requestedBy   who asked for it, as the audit log names them
  * @param hold          set while a planned switchover to another cluster holds produce requests on every
  *                      instance; null otherwise
+ * @param requestedAt   when the operator asked for the switch: for a planned one, before its produce hold and
+ *                      catch-up. The recovery time runs from here. Null in states written before it was recorded,
+ *                      which then count from {@code switchedAt}.
  */
-public record SwitchState(long epoch, String activeCluster, Instant switchedAt, String requestedBy, ProduceHold hold) {
+public record SwitchState(long epoch, String activeCluster, Instant switchedAt, String requestedBy, ProduceHold hold,
+                          Instant requestedAt) {
 
     /**
      * Produce requests wait at every instance while replication catches up for a planned switch to {@code target}.
@@ -32,16 +36,26 @@ public record SwitchState(long epoch, String activeCluster, Instant switchedAt, 
     }
 
     public SwitchState(long epoch, String activeCluster, Instant switchedAt, String requestedBy) {
-        this(epoch, activeCluster, switchedAt, requestedBy, null);
+        this(epoch, activeCluster, switchedAt, requestedBy, null, switchedAt);
     }
 
-    /** The state after switching to {@code cluster}: the next epoch. */
+    /** The state after switching to {@code cluster}, asked for now: the next epoch. */
     public SwitchState next(String cluster, String requestedBy, Instant now) {
-        return new SwitchState(epoch + 1, cluster, now, requestedBy, null);
+        return next(cluster, requestedBy, now, now);
+    }
+
+    /** The state after switching to {@code cluster}, asked for at {@code requestedAt}: the next epoch. */
+    public SwitchState next(String cluster, String requestedBy, Instant now, Instant requestedAt) {
+        return new SwitchState(epoch + 1, cluster, now, requestedBy, null, requestedAt);
     }
 
     /** The state that holds produce requests for a planned switch to {@code target}: the next epoch, same cluster. */
     public SwitchState holding(String target, Instant until, String requestedBy, Instant now) {
-        return new SwitchState(epoch + 1, activeCluster, now, requestedBy, new ProduceHold(target, until));
+        return new SwitchState(epoch + 1, activeCluster, now, requestedBy, new ProduceHold(target, until), now);
+    }
+
+    /** When the switch to this state was asked for; see {@code requestedAt}. */
+    public Instant requestedOrSwitchedAt() {
+        return requestedAt != null ? requestedAt : switchedAt;
     }
 }

@@ -93,6 +93,8 @@ public final class Gateway implements AutoCloseable {
     });
     private volatile SwitchState switchState;
     private volatile long holdingEpoch = -1;
+    /** How many client connections the last state applied closed; guarded by this. */
+    private int connectionsClosedAtLastApply;
     /** False while start-up reads the switch-state history; the newest state read then is applied once. */
     private boolean followingLive;
     private SwitchState startupState;
@@ -243,8 +245,10 @@ public final class Gateway implements AutoCloseable {
     private synchronized int apply(SwitchState state) {
         SwitchState current = switchState;
         if (current != null && SwitchStateStore.higher(current, state) == current) {
-            return 0;
+            // The follower may read back a state this instance wrote before the writer applies it.
+            return current.equals(state) ? connectionsClosedAtLastApply : 0;
         }
+        connectionsClosedAtLastApply = 0;
         if (config.cluster(state.activeCluster()).isEmpty()) {
             LOG.warn("Switch state epoch={} names cluster={}, which this gateway's config does not have; staying on {}",
                     state.epoch(), state.activeCluster(), clusters.active().name());
@@ -256,12 +260,14 @@ public final class Gateway implements AutoCloseable {
         int closed = 0;
         if (!previous.equals(state.activeCluster())) {
             boolean planned = current != null && current.hold() != null && current.hold().target().equals(state.activeCluster());
-            recovery.switchStarted(state.epoch(), previous, state.activeCluster(), planned, state.requestedBy());
+            recovery.switchStarted(state.epoch(), previous, state.activeCluster(), planned, state.requestedBy(),
+                    state.requestedOrSwitchedAt());
             clusters.activate(state.activeCluster());
             fence.switched(state.epoch());
             holdingEpoch = -1;
             closed = connections.closeAll("cluster_switch", "cluster " + state.activeCluster() + " is now active (switch epoch "
                     + state.epoch() + ")");
+            connectionsClosedAtLastApply = closed;
             recovery.connectionsClosed(closed);
             recovery.switchCompleted();
             replication.activeChanged(state.activeCluster());

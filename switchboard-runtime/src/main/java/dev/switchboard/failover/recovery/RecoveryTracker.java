@@ -1,6 +1,7 @@
 package dev.switchboard.failover.recovery;
 
 import java.time.Clock;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -49,10 +50,19 @@ public final class RecoveryTracker {
         }
     }
 
-    /** A switch started now; its report replaces the previous one. */
+    /** A switch asked for now; its report replaces the previous one. */
     public void switchStarted(long epoch, String fromCluster, String toCluster, boolean planned, String requestedBy) {
+        switchStarted(epoch, fromCluster, toCluster, planned, requestedBy, clock.instant());
+    }
+
+    /**
+     * A switch asked for at {@code requestedAt}, where its recovery time starts: for a planned switch, before its
+     * produce hold, which applications feel as much as the switch itself.
+     */
+    public void switchStarted(long epoch, String fromCluster, String toCluster, boolean planned, String requestedBy,
+                              Instant requestedAt) {
         synchronized (lock) {
-            lastSwitch = new TrackedSwitch(epoch, fromCluster, toCluster, planned, requestedBy, clock,
+            lastSwitch = new TrackedSwitch(epoch, fromCluster, toCluster, planned, requestedBy, clock, requestedAt,
                     List.copyOf(applications.values()));
         }
     }

@@ -47,14 +47,14 @@ final class TrackedSwitch {
     private Instant completedAt;
 
     TrackedSwitch(long epoch, String fromCluster, String toCluster, boolean planned, String requestedBy, Clock clock,
-                  List<ApplicationActivity> knownApplications) {
+                  Instant requestedAt, List<ApplicationActivity> knownApplications) {
         this.epoch = epoch;
         this.fromCluster = fromCluster;
         this.toCluster = toCluster;
         this.planned = planned;
         this.requestedBy = requestedBy;
         this.clock = clock;
-        this.requestedAt = clock.instant();
+        this.requestedAt = requestedAt;
         List<ApplicationActivity> known = new ArrayList<>(knownApplications);
         known.sort(Comparator.comparing(app -> app.key().displayName()));
         long wave1 = known.stream().filter(ApplicationActivity::wave1).count();

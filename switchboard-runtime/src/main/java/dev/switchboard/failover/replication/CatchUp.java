@@ -69,7 +69,7 @@ public record CatchUp(Instant checkedAt, List<TopicLag> topics, List<String> sou
             parts.add(partitionsAhead() + " partitions ahead on the target");
         }
         if (!unsyncedGroups().isEmpty()) {
-            parts.add("groups not synced: " + unsyncedGroups().stream().map(GroupSync::group).toList());
+            parts.add("groups not synced: " + unsyncedGroups().stream().map(GroupSync::waitingFor).toList());
         }
         return String.join("; ", parts);
     }

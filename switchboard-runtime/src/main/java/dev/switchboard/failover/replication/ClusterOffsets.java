@@ -20,6 +20,7 @@ import org.apache.kafka.clients.admin.ListOffsetsResult.ListOffsetsResultInfo;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.GroupState;
 import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
@@ -68,10 +69,14 @@ final class ClusterOffsets implements AutoCloseable {
         return offsets.entrySet().stream().collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().offset()));
     }
 
-    /** Ids of the consumer groups, classic and KIP-848 alike, including those that only commit offsets. */
-    Set<String> consumerGroups() {
+    /**
+     * The consumer groups, classic and KIP-848 alike, including those that only commit offsets, each with whether
+     * it has members now. A group whose state the broker does not report counts as having members.
+     */
+    Map<String, Boolean> consumerGroups() {
         Collection<GroupListing> groups = await(admin.listGroups(ListGroupsOptions.forConsumerGroups()).all(), "list consumer groups");
-        return groups.stream().map(GroupListing::groupId).collect(Collectors.toSet());
+        return groups.stream().collect(Collectors.toMap(GroupListing::groupId,
+                group -> group.groupState().map(state -> state != GroupState.EMPTY && state != GroupState.DEAD).orElse(true)));
     }
 
     /** Each group's committed offsets; a group without any maps to an empty map. */

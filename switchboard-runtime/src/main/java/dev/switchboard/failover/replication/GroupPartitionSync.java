@@ -6,24 +6,42 @@ import org.apache.kafka.common.TopicPartition;
 
 /**
  * One consumer group's position in one replicated partition, on the source, in MirrorMaker 2's latest
- * checkpoint, and on the target.
+ * checkpoint, and on the target, beside the partition's end offsets on both clusters.
  *
  * @param partition                  the partition, named alike on both clusters
  * @param sourceOffset               the group's committed offset on the source
+ * @param sourceEndOffset            the partition's end offset on the source
  * @param checkpointUpstreamOffset   the source offset MirrorMaker 2's latest checkpoint for this group and partition
  *                                   translated; empty when there is no checkpoint yet
  * @param checkpointDownstreamOffset the target offset that checkpoint translated it to
  * @param targetOffset               the group's committed offset on the target; empty when it has none
+ * @param targetEndOffset            the partition's end offset on the target
  */
-public record GroupPartitionSync(TopicPartition partition, long sourceOffset, OptionalLong checkpointUpstreamOffset,
-                                 OptionalLong checkpointDownstreamOffset, OptionalLong targetOffset) {
+public record GroupPartitionSync(TopicPartition partition, long sourceOffset, long sourceEndOffset,
+                                 OptionalLong checkpointUpstreamOffset, OptionalLong checkpointDownstreamOffset,
+                                 OptionalLong targetOffset, long targetEndOffset) {
 
     /**
      * True when the latest checkpoint translated exactly the source's committed offset and the target group
-     * committed the translation: a consumer moved to the target resumes where it stopped on the source.
+     * committed the translation.
      */
     public boolean synced() {
         return checkpointUpstreamOffset.isPresent() && checkpointUpstreamOffset.getAsLong() == sourceOffset
                 && targetOffset.isPresent() && targetOffset.equals(checkpointDownstreamOffset);
+    }
+
+    /** Records on the source the group has not committed yet: it has read them, or is about to. */
+    public long uncommittedOnSource() {
+        return Math.max(0, sourceEndOffset - sourceOffset);
+    }
+
+    /**
+     * True when the group committed everything on the source and the target group's offset is the target's end:
+     * the translation is exact, so a consumer moved there reads no record again. MirrorMaker 2 translates an
+     * offset exactly only once it has written the offset sync of the record before it; until then the
+     * translation falls short, to an earlier sync.
+     */
+    public boolean drainedAndExact() {
+        return sourceOffset >= sourceEndOffset && synced() && targetOffset.getAsLong() == targetEndOffset;
     }
 }

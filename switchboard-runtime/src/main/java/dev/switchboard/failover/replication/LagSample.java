@@ -30,9 +30,12 @@ public record LagSample(Instant sampledAt, Instant checkedAt, boolean sourceReac
         return sourceReachable && targetReachable;
     }
 
-    /** Raw sum over all replicated topics; see {@link TopicLag#recordsBehind()}. */
+    /**
+     * Records the target lacks, over the partitions behind: what an unplanned failover may lose. Partitions where
+     * the target holds more (records MirrorMaker 2 wrote twice) do not offset partitions that are behind.
+     */
     public long recordsBehind() {
-        return topics.stream().mapToLong(TopicLag::recordsBehind).sum();
+        return topics.stream().mapToLong(TopicLag::recordsMissingOnTarget).sum();
     }
 
     /** This sample's values, after an attempt at {@code when} that could not read both clusters. */

@@ -132,7 +132,7 @@ public final class ReplicationMonitor implements AutoCloseable {
             return new CatchUp(checkedAt, List.of(), List.of(), List.of(), reading.problems());
         }
         List<String> problems = new ArrayList<>();
-        List<GroupSync> groups = attempt(() -> groupSyncs(reading.replicatedTopics()), problems).orElse(List.of());
+        List<GroupSync> groups = attempt(() -> groupSyncs(reading), problems).orElse(List.of());
         return new CatchUp(checkedAt, reading.topics(), reading.sourceOnlyTopics(), groups, problems);
     }
 
@@ -222,16 +222,20 @@ public final class ReplicationMonitor implements AutoCloseable {
     }
 
     /**
-     * The source's groups with committed offsets on {@code replicatedTopics}, each partition compared with the
-     * latest checkpoint and the target. The source is read first, so a checkpoint or target offset seen equal to
-     * the source's is at least as recent.
+     * The source's groups with committed offsets on the replicated topics, each partition compared with the
+     * latest checkpoint, the target and both end offsets. The source is read first, so a checkpoint or target
+     * offset seen equal to the source's is at least as recent.
      */
-    private List<GroupSync> groupSyncs(Set<String> replicatedTopics) {
+    private List<GroupSync> groupSyncs(EndOffsetsReading reading) {
+        Map<TopicPartition, PartitionLag> ends = new HashMap<>();
+        reading.topics().forEach(topic -> topic.partitions().forEach((partition, lag) ->
+                ends.put(new TopicPartition(topic.topic(), partition), lag)));
+        Map<String, Boolean> hasMembers = source.consumerGroups();
         Map<String, Map<TopicPartition, Long>> sourceCommitted = new TreeMap<>();
-        source.committedOffsets(source.consumerGroups()).forEach((group, offsets) -> {
+        source.committedOffsets(hasMembers.keySet()).forEach((group, offsets) -> {
             Map<TopicPartition, Long> onReplicated = new TreeMap<>(PARTITION_ORDER);
             offsets.forEach((partition, offset) -> {
-                if (replicatedTopics.contains(partition.topic())) {
+                if (reading.replicatedTopics().contains(partition.topic())) {
                     onReplicated.put(partition, offset);
                 }
             });
@@ -251,12 +255,13 @@ public final class ReplicationMonitor implements AutoCloseable {
                 // With identity topic names the checkpoint's (downstream) partition is the source's partition.
                 Checkpoint checkpoint = groupCheckpoints.get(partition);
                 Long targetOffset = groupOnTarget.get(partition);
-                partitions.add(new GroupPartitionSync(partition, sourceOffset,
+                PartitionLag end = ends.getOrDefault(partition, new PartitionLag(0, 0));
+                partitions.add(new GroupPartitionSync(partition, sourceOffset, end.sourceEndOffset(),
                         checkpoint == null ? OptionalLong.empty() : OptionalLong.of(checkpoint.upstreamOffset()),
                         checkpoint == null ? OptionalLong.empty() : OptionalLong.of(checkpoint.downstreamOffset()),
-                        targetOffset == null ? OptionalLong.empty() : OptionalLong.of(targetOffset)));
+                        targetOffset == null ? OptionalLong.empty() : OptionalLong.of(targetOffset), end.targetEndOffset()));
             });
-            groups.add(new GroupSync(group, partitions));
+            groups.add(new GroupSync(group, hasMembers.getOrDefault(group, true), partitions));
         });
         return groups;
     }

@@ -16,6 +16,7 @@ import dev.switchboard.testkit.EmbeddedKafkaCluster;
 import dev.switchboard.testkit.EmbeddedMirrorMaker;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -109,11 +110,13 @@ class ReplicationMonitorTest {
         try (ReplicationMonitor monitor = monitor()) {
             try (EmbeddedMirrorMaker mirrorMaker = EmbeddedMirrorMaker.builder(source, target).start()) {
                 mirrorMaker.awaitRunning();
-                Await.until(() -> monitor.checkCatchUp().caughtUp(), WAIT, "caught up");
+                // Until MirrorMaker 2 created the topic on the target, nothing is replicated and all is "caught up".
+                Await.until(() -> caughtUpWith(monitor.checkCatchUp(), group), WAIT, "caught up");
             }
             CatchUp caughtUp = monitor.checkCatchUp();
             assertThat(caughtUp.caughtUp()).as(caughtUp.summary()).isTrue();
             assertThat(caughtUp.summary()).startsWith("caught up");
+            assertThat(groupSync(caughtUp, group).hasMembers()).isFalse();
             assertThat(groupSync(caughtUp, group).partitions()).containsExactly(synced(first, 5), synced(second, 5));
 
             // Replication stopped: the source moves on alone.
@@ -131,15 +134,56 @@ class ReplicationMonitorTest {
             CatchUp groupAhead = monitor.checkCatchUp();
             assertThat(groupAhead.unsyncedGroups()).extracting(GroupSync::group).containsExactly(group);
             assertThat(groupSync(groupAhead, group).unsyncedPartitions()).containsExactly(
-                    new GroupPartitionSync(first, 8, OptionalLong.of(5), OptionalLong.of(5), OptionalLong.of(5)),
-                    new GroupPartitionSync(second, 8, OptionalLong.of(5), OptionalLong.of(5), OptionalLong.of(5)));
-            assertThat(groupAhead.summary()).isEqualTo("2 partitions behind by 6 records; groups not synced: [" + group + "]");
+                    new GroupPartitionSync(first, 8, 8, OptionalLong.of(5), OptionalLong.of(5), OptionalLong.of(5), 5),
+                    new GroupPartitionSync(second, 8, 8, OptionalLong.of(5), OptionalLong.of(5), OptionalLong.of(5), 5));
+            assertThat(groupAhead.summary()).isEqualTo("2 partitions behind by 6 records; groups not synced: [" + group
+                    + ": 2 partitions' offsets not yet checkpointed and synced by MirrorMaker 2]");
 
             try (EmbeddedMirrorMaker mirrorMaker = EmbeddedMirrorMaker.builder(source, target).start()) {
                 mirrorMaker.awaitRunning();
                 Await.until(() -> monitor.checkCatchUp().caughtUp(), WAIT, "caught up again");
             }
             assertThat(groupSync(monitor.checkCatchUp(), group).partitions()).containsExactly(synced(first, 8), synced(second, 8));
+        }
+    }
+
+    /**
+     * A group with members still reads while produce requests are held: it counts as synced only once it committed
+     * the end of every partition and the target group has exactly the target's end, else its consumers would read
+     * records again after the switch.
+     */
+    @Test
+    void groupWithMembersIsSyncedOnlyOnceItCommittedTheEndAndTheTargetHasItsExactTranslation() {
+        String topic = "catch-up-live";
+        String group = "catch-up-live-readers";
+        TopicPartition partition = new TopicPartition(topic, 0);
+        source.createTopic(topic, 1, 1);
+        produce(topic, 1, 10);
+        try (ReplicationMonitor monitor = monitor();
+             EmbeddedMirrorMaker mirrorMaker = EmbeddedMirrorMaker.builder(source, target).start();
+             KafkaConsumer<String, String> member = member(group)) {
+            mirrorMaker.awaitRunning();
+            member.subscribe(List.of(topic));
+            Await.until(() -> {
+                member.poll(Duration.ofMillis(100));
+                return !member.assignment().isEmpty();
+            }, WAIT, group + " to get its partition");
+            member.commitSync(Map.of(partition, new OffsetAndMetadata(4)));
+
+            Await.until(() -> groupSync(monitor.checkCatchUp(), group).partitions().get(0).synced(), WAIT,
+                    "offset 4 checkpointed and synced to the target");
+            CatchUp reading = monitor.checkCatchUp();
+            GroupSync stillReading = groupSync(reading, group);
+            assertThat(stillReading.hasMembers()).isTrue();
+            assertThat(reading.partitionsBehind()).as("the records are all copied").isZero();
+            assertThat(reading.caughtUp()).as("a member has 6 records left to commit").isFalse();
+            assertThat(stillReading.waitingFor()).isEqualTo(group + ": 6 records not committed on the source");
+
+            member.commitSync(Map.of(partition, new OffsetAndMetadata(10)));
+            Await.until(() -> monitor.checkCatchUp().caughtUp(), WAIT, "the end committed, checkpointed and synced exactly");
+            GroupPartitionSync drained = groupSync(monitor.checkCatchUp(), group).partitions().get(0);
+            assertThat(drained.drainedAndExact()).isTrue();
+            assertThat(drained.targetOffset()).hasValue(10);
         }
     }
 
@@ -167,7 +211,12 @@ class ReplicationMonitorTest {
     }
 
     private static GroupPartitionSync synced(TopicPartition partition, long offset) {
-        return new GroupPartitionSync(partition, offset, OptionalLong.of(offset), OptionalLong.of(offset), OptionalLong.of(offset));
+        return new GroupPartitionSync(partition, offset, offset, OptionalLong.of(offset), OptionalLong.of(offset),
+                OptionalLong.of(offset), offset);
+    }
+
+    private static boolean caughtUpWith(CatchUp check, String group) {
+        return check.caughtUp() && check.groups().stream().anyMatch(sync -> sync.group().equals(group));
     }
 
     private static long recordsBehind(ReplicationMonitor monitor, String topic) {
@@ -202,6 +251,14 @@ class ReplicationMonitorTest {
             }
             producer.flush();
         }
+    }
+
+    private KafkaConsumer<String, String> member(String group) {
+        Map<String, Object> props = source.clientProperties();
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, group);
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 1);
+        return new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer());
     }
 
     /** Reads {@code topic} on the source as {@code group} up to its end offsets now, and commits there. */
