@@ -17,7 +17,7 @@ import dev.switchboard.failover.replication.ReplicationMonitor;
  */
 public final class MirrorMakerReplication implements AutoCloseable {
 
-    private static final Duration SAMPLE_INTERVAL = Duration.ofSeconds(2);
+    private static final Duration SAMPLE_INTERVAL = Duration.ofSeconds(1);
 
     private final GatewayConfig config;
     private final Map<String, ReplicationMonitor> monitors = new ConcurrentHashMap<>();

@@ -1,0 +1,100 @@
+package dev.switchboard.support;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.StringDeserializer;
+
+/**
+ * A consumer group member that reads from its own thread and commits synchronously after each poll that
+ * returned records, as an at-least-once application does. One consumer for the whole test, never restarted.
+ * It keeps every value it read with when it read it.
+ */
+public final class GroupMember implements AutoCloseable {
+
+    /** One record as the application saw it. */
+    public record Consumed(String value, long atMillis) {
+    }
+
+    private final String clientId;
+    private final KafkaConsumer<String, String> consumer;
+    private final Thread thread;
+    private final List<Consumed> consumed = java.util.Collections.synchronizedList(new ArrayList<>());
+    private final Map<String, AtomicInteger> commitErrors = new ConcurrentHashMap<>();
+    private volatile boolean running = true;
+
+    /** {@code overrides}: consumer settings over the defaults here, e.g. a shorter session timeout. */
+    public GroupMember(String clientId, String group, String topic, Map<String, Object> clientProperties,
+                       Map<String, Object> overrides) {
+        this.clientId = clientId;
+        Map<String, Object> props = new java.util.HashMap<>(clientProperties);
+        props.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, group);
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        props.putAll(overrides);
+        this.consumer = new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer());
+        consumer.subscribe(List.of(topic));
+        this.thread = new Thread(this::run, clientId);
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    private void run() {
+        try {
+            while (running) {
+                var records = consumer.poll(Duration.ofMillis(100));
+                if (records.isEmpty()) {
+                    continue;
+                }
+                long now = System.currentTimeMillis();
+                for (ConsumerRecord<String, String> record : records) {
+                    consumed.add(new Consumed(record.value(), now));
+                }
+                try {
+                    consumer.commitSync(Duration.ofSeconds(30));
+                } catch (WakeupException e) {
+                    throw e;
+                } catch (RuntimeException e) {
+                    // The records stay read; their offsets are committed by a later commit or read again.
+                    commitErrors.computeIfAbsent(e.getClass().getSimpleName(), k -> new AtomicInteger()).incrementAndGet();
+                }
+            }
+        } catch (WakeupException e) {
+            // closing
+        }
+    }
+
+    public String clientId() {
+        return clientId;
+    }
+
+    public List<Consumed> consumed() {
+        synchronized (consumed) {
+            return List.copyOf(consumed);
+        }
+    }
+
+    /** Commit failures by exception type; an application would have seen each of these. */
+    public Map<String, Integer> commitErrors() {
+        Map<String, Integer> counts = new java.util.TreeMap<>();
+        commitErrors.forEach((type, count) -> counts.put(type, count.get()));
+        return counts;
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        running = false;
+        consumer.wakeup();
+        thread.join(30_000);
+        consumer.close(Duration.ofSeconds(5));
+    }
+}

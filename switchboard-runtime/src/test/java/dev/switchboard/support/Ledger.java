@@ -1,0 +1,44 @@
+package dev.switchboard.support;
+
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * What one consumer group did with what producers had acknowledged: records lost (acknowledged, never read)
+ * and records read more than once, with when each copy was read.
+ *
+ * @param lost       acknowledged values the group never read
+ * @param duplicated values the group read more than once, each with the times (epoch millis) it read them
+ */
+public record Ledger(Set<String> lost, Map<String, List<Long>> duplicated) {
+
+    public static Ledger of(Collection<String> acknowledged, Collection<GroupMember.Consumed> consumed) {
+        Map<String, List<Long>> readAt = new HashMap<>();
+        for (GroupMember.Consumed record : consumed) {
+            readAt.computeIfAbsent(record.value(), v -> new java.util.ArrayList<>()).add(record.atMillis());
+        }
+        Set<String> lost = new TreeSet<>();
+        for (String value : acknowledged) {
+            if (!readAt.containsKey(value)) {
+                lost.add(value);
+            }
+        }
+        Map<String, List<Long>> duplicated = new TreeMap<>();
+        readAt.forEach((value, times) -> {
+            if (times.size() > 1) {
+                duplicated.put(value, List.copyOf(times));
+            }
+        });
+        return new Ledger(lost, duplicated);
+    }
+
+    /** Extra copies read, over all duplicated values. */
+    public long extraCopies() {
+        return duplicated.values().stream().mapToLong(times -> times.size() - 1).sum();
+    }
+}
