@@ -82,29 +82,46 @@ public final class AdminServer implements AutoCloseable {
 
     private void handle(HttpExchange exchange) throws IOException {
         try (exchange) {
-            String path = exchange.getRequestURI().getPath();
-            String resource = path.length() > 1 && path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
-            Supplier<Response> route = getRoutes.get(resource);
-            java.util.function.Function<HttpExchange, Response> post = postRoutes.get(resource);
-            String method = exchange.getRequestMethod();
-            Response response;
-            if (route == null && post == null) {
-                java.util.List<String> resources = new java.util.ArrayList<>(getRoutes.keySet());
-                postRoutes.keySet().forEach(p -> resources.add("POST " + p));
-                response = Response.json(404, Map.of("error", "no resource at " + path, "resources", resources));
-            } else if (post != null && method.equals("POST")) {
-                response = post.apply(exchange);
-            } else if (route != null && (method.equals("GET") || method.equals("HEAD"))) {
-                response = route.get();
-            } else {
-                String allowed = post != null ? "POST" : "GET, HEAD";
-                exchange.getResponseHeaders().add("Allow", allowed);
-                response = Response.error(405, method + " is not allowed on " + path + "; use " + allowed);
+            try {
+                send(exchange, route(exchange));
+            } catch (RuntimeException e) {
+                LOG.warn("Admin request {} {} failed: {}", exchange.getRequestMethod(), exchange.getRequestURI(), e.toString());
+                LOG.debug("Admin request failure", e);
+                answerFailure(exchange, e);
             }
-            send(exchange, response);
-        } catch (RuntimeException e) {
-            LOG.warn("Admin request {} {} failed: {}", exchange.getRequestMethod(), exchange.getRequestURI(), e.toString());
-            LOG.debug("Admin request failure", e);
+        }
+    }
+
+    private Response route(HttpExchange exchange) {
+        String path = exchange.getRequestURI().getPath();
+        String resource = path.length() > 1 && path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
+        Supplier<Response> route = getRoutes.get(resource);
+        java.util.function.Function<HttpExchange, Response> post = postRoutes.get(resource);
+        String method = exchange.getRequestMethod();
+        if (route == null && post == null) {
+            java.util.List<String> resources = new java.util.ArrayList<>(getRoutes.keySet());
+            postRoutes.keySet().forEach(p -> resources.add("POST " + p));
+            return Response.json(404, Map.of("error", "no resource at " + path, "resources", resources));
+        } else if (post != null && method.equals("POST")) {
+            return post.apply(exchange);
+        } else if (route != null && (method.equals("GET") || method.equals("HEAD"))) {
+            return route.get();
+        }
+        String allowed = post != null ? "POST" : "GET, HEAD";
+        exchange.getResponseHeaders().add("Allow", allowed);
+        return Response.error(405, method + " is not allowed on " + path + "; use " + allowed);
+    }
+
+    /** A caller left without an answer cannot tell a failure from a lost connection; a 500 says which it was. */
+    private static void answerFailure(HttpExchange exchange, RuntimeException e) {
+        if (exchange.getResponseCode() != -1) {
+            return; // the response had begun; only closing is left
+        }
+        try {
+            send(exchange, Response.error(500, "the gateway failed to answer " + exchange.getRequestMethod() + " "
+                    + exchange.getRequestURI().getPath() + ": " + e));
+        } catch (IOException | RuntimeException ignored) {
+            // the connection is gone too
         }
     }
 

@@ -10,7 +10,7 @@ import java.util.concurrent.TimeUnit;
 import com.fasterxml.jackson.databind.JsonNode;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Mixin;
 
 /**
  * {@code switchboard failover --to secondary [--planned]}: {@code POST /api/v1/failover}, printing what a planned
@@ -30,9 +30,8 @@ final class FailoverCommand implements Callable<Integer> {
             + "(nothing lost, nothing duplicated); abort and stay if it does not within the configured timeout.")
     boolean planned;
 
-    @Option(names = "--admin", paramLabel = "URL", defaultValue = "http://127.0.0.1:8080",
-            description = "The gateway's admin API (default: ${DEFAULT-VALUE}).")
-    String admin;
+    @Mixin
+    AdminEndpoint endpoint;
 
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -41,6 +40,7 @@ final class FailoverCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        String admin = endpoint.url;
         if (to == null) {
             err.println("switchboard failover: --to CLUSTER is required (or use 'failover last')");
             return REFUSED;
@@ -84,13 +84,19 @@ final class FailoverCommand implements Callable<Integer> {
         out.println(outcome.path("result").asText() + ": " + outcome.path("message").asText());
         out.println("  epoch " + outcome.path("epoch").asLong() + ", state written to " + outcome.path("stateWrittenTo")
                 + ", " + outcome.path("connectionsClosed").asInt() + " connections closed, took " + outcome.path("tookMillis").asLong() + " ms");
+        JsonNode catchUp = outcome.path("catchUp");
+        if (catchUp.isObject()) {
+            out.println("  replication at the switch: " + catchUp.path("topics").size() + " topics at equal end offsets on both"
+                    + " clusters, " + catchUp.path("groups").size() + " consumer groups' offsets synced");
+        }
         JsonNode lag = outcome.path("lagAtFailure");
         if (lag.isObject()) {
             out.println("  replication lag at failure (records the target may lack), measured " + lag.path("sampledAt").asText() + ":");
             for (JsonNode topic : lag.path("topics")) {
                 long behind = 0;
                 for (JsonNode partition : topic.path("partitions")) {
-                    behind += partition.path("sourceEndOffset").asLong() - partition.path("targetEndOffset").asLong();
+                    // A partition where the target holds more (copied twice) does not make up for one behind.
+                    behind += Math.max(0, partition.path("sourceEndOffset").asLong() - partition.path("targetEndOffset").asLong());
                 }
                 out.printf("    %-40s %d%n", topic.path("topic").asText(), behind);
             }
@@ -121,8 +127,8 @@ final class FailoverCommand implements Callable<Integer> {
             description = "Show the last switch: when each application reconnected, produced and fetched again, and the recovery time.")
     static final class Last implements Callable<Integer> {
 
-        @ParentCommand
-        FailoverCommand parent;
+        @Mixin
+        AdminEndpoint endpoint;
 
         @picocli.CommandLine.Spec
         picocli.CommandLine.Model.CommandSpec spec;
@@ -130,7 +136,7 @@ final class FailoverCommand implements Callable<Integer> {
         @Override
         public Integer call() throws Exception {
             PrintWriter out = spec.commandLine().getOut();
-            AdminApiClient.Answer answer = new AdminApiClient(parent.admin).get("api/v1/failover/last");
+            AdminApiClient.Answer answer = new AdminApiClient(endpoint.url).get("api/v1/failover/last");
             if (answer.status() != 200) {
                 spec.commandLine().getErr().println("switchboard failover last: " + answer.error());
                 return REFUSED;
@@ -138,5 +144,12 @@ final class FailoverCommand implements Callable<Integer> {
             out.print(RecoveryTable.render(answer.body()));
             return 0;
         }
+    }
+
+    /** Where the gateway's admin API is; the same option on every verb that calls it. */
+    static final class AdminEndpoint {
+        @Option(names = "--admin", paramLabel = "URL", defaultValue = "http://127.0.0.1:8080",
+                description = "The gateway's admin API (default: ${DEFAULT-VALUE}).")
+        String url;
     }
 }

@@ -79,6 +79,50 @@ class DemoCommandTest {
             assertThat(status.statusCode()).isEqualTo(200);
             assertThat(status.body()).contains("\"activeCluster\" : \"primary\"").contains("\"name\" : \"secondary\"");
             assertThat(running.gateway().metrics().scrape()).contains("switchboard_requests_total{api=\"Produce\"}");
+
+            failoverFromTheCommandLine(running, "http://127.0.0.1:" + demo.adminPort, bootstrap);
+        }
+    }
+
+    /**
+     * The CLI against the demo: refusals name what is wrong and change nothing, a planned switchover prints what it
+     * waits for and switches, clients carry on through the same address, and {@code failover last} shows them.
+     */
+    private static void failoverFromTheCommandLine(RunningGateway running, String admin, String bootstrap) throws Exception {
+        Cli unknown = Cli.run("failover", "--to", "nowhere", "--admin", admin);
+        assertThat(unknown.exit()).isEqualTo(FailoverCommand.REFUSED);
+        assertThat(unknown.err()).contains("unknown cluster 'nowhere'");
+        Cli active = Cli.run("failover", "--to", "primary", "--admin", admin);
+        assertThat(active.exit()).isEqualTo(FailoverCommand.REFUSED);
+        assertThat(active.err()).contains("already active");
+        assertThat(running.gateway().status().activeCluster()).isEqualTo("primary");
+
+        Cli planned = Cli.run("failover", "--to", "secondary", "--planned", "--admin", admin);
+        assertThat(planned.exit()).as(planned.out() + planned.err()).isZero();
+        assertThat(planned.out()).contains("Planned switchover to secondary").contains("switched: cluster secondary is active")
+                .contains("replication at the switch: 1 topics at equal end offsets on both clusters, 1 consumer groups' offsets synced");
+        assertThat(running.gateway().status().activeCluster()).isEqualTo("secondary");
+
+        Map<String, Object> producerProps = Map.of(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                CommonClientConfigs.CLIENT_ID_CONFIG, "demo-producer",
+                ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class,
+                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(producerProps)) {
+            producer.send(new ProducerRecord<>(DemoCommand.DEMO_TOPIC, "after the switch")).get(60, TimeUnit.SECONDS);
+        }
+        Cli last = Cli.run("failover", "last", "--admin", admin);
+        assertThat(last.exit()).as(last.err()).isZero();
+        assertThat(last.out()).contains("primary -> secondary").contains("demo-producer");
+    }
+
+    /** One run of the {@code switchboard} command line, with what it printed. */
+    private record Cli(int exit, String out, String err) {
+        static Cli run(String... args) {
+            java.io.StringWriter out = new java.io.StringWriter();
+            java.io.StringWriter err = new java.io.StringWriter();
+            int exit = SwitchboardCommand.commandLine().setOut(new java.io.PrintWriter(out, true))
+                    .setErr(new java.io.PrintWriter(err, true)).execute(args);
+            return new Cli(exit, out.toString(), err.toString());
         }
     }
 

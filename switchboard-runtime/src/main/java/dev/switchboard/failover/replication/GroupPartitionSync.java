@@ -23,9 +23,13 @@ public record GroupPartitionSync(TopicPartition partition, long sourceOffset, lo
 
     /**
      * True when the latest checkpoint translated exactly the source's committed offset and the target group
-     * committed the translation.
+     * committed the translation. A partition that never held a record needs no translation, and gets none:
+     * MirrorMaker 2 has no offset sync to translate with, so it emits no checkpoint.
      */
     public boolean synced() {
+        if (sourceOffset == 0 && sourceEndOffset == 0) {
+            return targetOffset.orElse(0) == 0;
+        }
         return checkpointUpstreamOffset.isPresent() && checkpointUpstreamOffset.getAsLong() == sourceOffset
                 && targetOffset.isPresent() && targetOffset.equals(checkpointDownstreamOffset);
     }
@@ -42,6 +46,6 @@ public record GroupPartitionSync(TopicPartition partition, long sourceOffset, lo
      * translation falls short, to an earlier sync.
      */
     public boolean drainedAndExact() {
-        return sourceOffset >= sourceEndOffset && synced() && targetOffset.getAsLong() == targetEndOffset;
+        return sourceOffset >= sourceEndOffset && synced() && targetOffset.orElse(0) == targetEndOffset;
     }
 }
