@@ -36,7 +36,9 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>
  *   Accepted ──first request──▶ Connecting ──upstream ready──▶ Forwarding ──either side closes──▶ Closed
- *      │                           │                              │
+ *      │                           │  ▲                           │
+ *      │                           │  └───cluster switch, idle────┤
+ *      │                           │      on the bootstrap port   │
  *      └───────────────────────────┴──client leaves, protocol error, upstream unreachable──────▶ Closed
  * </pre>
  *
@@ -46,7 +48,8 @@ import org.slf4j.LoggerFactory;
  *   <li>{@link Connecting}: the first request has arrived and the upstream connection is being opened for the
  *       cluster active at that moment: connected, then through its TLS handshake and SASL authentication if the
  *       cluster uses them. The client is not read meanwhile; the few frames that arrived with the first one
- *       wait in order.</li>
+ *       wait in order. An idle bootstrap connection comes back here when the active cluster changes, see
+ *       {@link #clusterSwitched}.</li>
  *   <li>{@link Forwarding}: each request is forwarded as the frame that arrived; the response queue keeps
  *       per-connection order, which Kafka guarantees, so correlation ids are never renumbered. Forwarding can be
  *       {@link Pause paused}: while a planned switchover holds produce requests, or while the gateway answers a
@@ -358,6 +361,29 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rew
         }
     }
 
+    /**
+     * The active cluster changed. A connection to the bootstrap port with nothing in flight or waiting moves to the
+     * new cluster, unseen by the client: it stands for any broker, and nothing on it belongs to the old cluster. Every
+     * other connection closes, so that the client finds the new cluster's leaders, coordinators and offsets.
+     *
+     * <p>A client so keeps one connection up through the switch. librdkafka before 2.10 keeps its bootstrap
+     * connection and counts it as a broker: with every connection closed at once it reports ALL_BROKERS_DOWN, which
+     * kcat, unless given {@code -E}, takes for fatal and exits.
+     */
+    void clusterSwitched(String cause, String reason) {
+        if (state instanceof Forwarding forwarding && listener instanceof Listener.Bootstrap
+                && forwarding.pause() instanceof NotPaused && inFlight.isEmpty() && streaming == null && pending.isEmpty()) {
+            channel.config().setAutoRead(false);
+            forwarding.upstream().close();
+            clientKey = null; // so its next request counts as the application's return, as on a new connection
+            LOG.debug("Idle bootstrap connection moves to the active cluster: client={} clientId={} reason={}", remote(), clientId,
+                    reason);
+            route(dataPath.clusters().active(), false);
+        } else {
+            close(cause, reason);
+        }
+    }
+
     /** The hold on produce requests ended: forward what waited. Runs on this connection's event loop. */
     void produceHoldEnded() {
         if (state instanceof Forwarding forwarding && forwarding.pause() instanceof HoldingProduce) {
@@ -589,15 +615,21 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rew
         }
     }
 
-    /** The upstream connection closed or failed. Until it is ready, the connector's future reports that instead. */
-    void upstreamFailed(String cause, String reason) {
-        if (state instanceof Forwarding) {
+    /**
+     * The upstream connection closed or failed. Until it is ready, the connector's future reports that instead; an
+     * upstream this connection has left for another cluster is no longer its concern.
+     */
+    void upstreamFailed(Channel upstream, String cause, String reason) {
+        if (state instanceof Forwarding forwarding && forwarding.upstream() == upstream) {
             close(cause, reason);
         }
     }
 
-    void upstreamWritabilityChanged(boolean writable) {
-        if (state instanceof Forwarding forwarding && !(forwarding.pause() instanceof NotPaused)) {
+    void upstreamWritabilityChanged(Channel upstream, boolean writable) {
+        if (!(state instanceof Forwarding forwarding) || forwarding.upstream() != upstream) {
+            return;
+        }
+        if (!(forwarding.pause() instanceof NotPaused)) {
             return; // stays unread until the pause ends
         }
         channel.config().setAutoRead(writable);

@@ -17,11 +17,15 @@ public final class ConnectionRegistry {
         open.remove(connection);
     }
 
-    /** Closes every client connection on its own event loop; returns how many there were. */
+    /**
+     * Ends every client connection's link to the cluster that was active, on its own event loop: closes the
+     * connection, or moves it to the active cluster when it is an idle one to the bootstrap port (see
+     * {@link ClientConnection#clusterSwitched}). Returns how many there were.
+     */
     public int closeAll(String cause, String reason) {
         int count = 0;
         for (ClientConnection connection : open) {
-            connection.onEventLoop(() -> connection.close(cause, reason));
+            connection.onEventLoop(() -> connection.clusterSwitched(cause, reason));
             count++;
         }
         return count;

@@ -14,17 +14,17 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-        connection.upstreamWritabilityChanged(ctx.channel().isWritable());
+        connection.upstreamWritabilityChanged(ctx.channel(), ctx.channel().isWritable());
     }
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        connection.upstreamFailed("upstream_closed", "the upstream broker closed the connection");
+        connection.upstreamFailed(ctx.channel(), "upstream_closed", "the upstream broker closed the connection");
     }
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         String label = cause instanceof ProtocolViolation violation ? violation.cause() : "upstream_error";
-        connection.upstreamFailed(label, "upstream connection failed: " + ClientConnection.describe(cause));
+        connection.upstreamFailed(ctx.channel(), label, "upstream connection failed: " + ClientConnection.describe(cause));
     }
 }

@@ -18,6 +18,7 @@ import dev.switchboard.config.FailoverConfig;
 import dev.switchboard.gateway.Gateway;
 import dev.switchboard.support.Await;
 import dev.switchboard.support.GatewayFixture;
+import dev.switchboard.support.RawKafkaSocket;
 import dev.switchboard.testkit.EmbeddedKafkaCluster;
 import dev.switchboard.testkit.KafkaCluster;
 import dev.switchboard.testkit.SharedClusters;
@@ -31,6 +32,7 @@ import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
+import org.apache.kafka.common.message.MetadataResponseData;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -190,6 +192,45 @@ class TwoInstancesTest {
         } finally {
             backToPrimary();
         }
+    }
+
+    /**
+     * A switch closes the connections to the old cluster's nodes, so that clients find the new cluster's, but moves an
+     * idle bootstrap connection to the new cluster: a client so keeps one connection up, and librdkafka does not report
+     * all brokers down.
+     */
+    @Test
+    @Order(3)
+    void idleBootstrapConnectionStaysOpenAndIsServedByTheNewCluster() throws Exception {
+        primary.createTopic("instances-kept-only-primary", 1, 1);
+        secondary.createTopic("instances-kept-only-secondary", 1, 1);
+        short metadataVersion = 12;
+        int nodePort = b.gateway().status().listeners().nodePorts().get(primary.nodeIds().get(0));
+        try (RawKafkaSocket bootstrap = new RawKafkaSocket(GatewayFixture.ADVERTISED_HOST, b.bootstrapPort());
+             RawKafkaSocket node = new RawKafkaSocket(GatewayFixture.ADVERTISED_HOST, nodePort)) {
+            bootstrap.apiVersions((short) 3);
+            node.apiVersions((short) 3);
+            assertThat(topicNames(bootstrap.metadata(metadataVersion))).contains("instances-kept-only-primary")
+                    .doesNotContain("instances-kept-only-secondary");
+
+            ClusterSwitch.Outcome outcome = a.gateway().failover(secondary.name(), false, "two-instances-test");
+            assertThat(outcome.result()).as(outcome.message()).isEqualTo("switched");
+            awaitActive(b, secondary.name(), outcome.epoch());
+
+            assertThat(node.closedByPeer()).as("the connection to a node of the old cluster closes").isTrue();
+            Await.until(() -> b.gateway().status().clients().stream().filter(c -> c.clientId().equals("raw-socket"))
+                            .flatMap(c -> c.details().stream()).anyMatch(c -> c.listener().equals("bootstrap")
+                                    && secondary.name().equals(c.cluster()) && c.state().equals("Forwarding")),
+                    SWITCH_WAIT, "the bootstrap connection to forward to the secondary");
+            assertThat(topicNames(bootstrap.metadata(metadataVersion))).contains("instances-kept-only-secondary")
+                    .doesNotContain("instances-kept-only-primary");
+        } finally {
+            backToPrimary();
+        }
+    }
+
+    private static Set<String> topicNames(MetadataResponseData metadata) {
+        return metadata.topics().stream().map(MetadataResponseData.MetadataResponseTopic::name).collect(Collectors.toSet());
     }
 
     private boolean bothHolding(Gateway gateway) {

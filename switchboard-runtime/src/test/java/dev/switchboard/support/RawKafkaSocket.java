@@ -9,6 +9,8 @@ import java.nio.ByteBuffer;
 
 import org.apache.kafka.common.message.ApiVersionsRequestData;
 import org.apache.kafka.common.message.ApiVersionsResponseData;
+import org.apache.kafka.common.message.MetadataRequestData;
+import org.apache.kafka.common.message.MetadataResponseData;
 import org.apache.kafka.common.message.RequestHeaderData;
 import org.apache.kafka.common.message.ResponseHeaderData;
 import org.apache.kafka.common.protocol.ApiKeys;
@@ -80,6 +82,18 @@ public final class RawKafkaSocket implements AutoCloseable {
         ApiVersionsResponseData data = new ApiVersionsResponseData();
         data.read(new ByteBufferAccessor(response), version);
         return data;
+    }
+
+    /** A Metadata round trip for every topic, as the cluster serving this connection has them. */
+    public MetadataResponseData metadata(short version) throws IOException {
+        int id = send(ApiKeys.METADATA.id, version, ApiKeys.METADATA.requestHeaderVersion(version),
+                new MetadataRequestData().setTopics(null));
+        ByteBufferAccessor response = new ByteBufferAccessor(readFrame());
+        int answered = new ResponseHeaderData(response, ApiKeys.METADATA.responseHeaderVersion(version)).correlationId();
+        if (answered != id) {
+            throw new IOException("response to " + answered + " instead of " + id);
+        }
+        return new MetadataResponseData(response, version);
     }
 
     public ByteBuffer readFrame() throws IOException {
