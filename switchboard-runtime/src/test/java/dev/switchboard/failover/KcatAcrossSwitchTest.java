@@ -24,8 +24,6 @@ import dev.switchboard.testkit.EmbeddedKafkaCluster;
 import dev.switchboard.testkit.EmbeddedMirrorMaker;
 import dev.switchboard.testkit.KafkaCluster;
 import dev.switchboard.testkit.SharedClusters;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -104,12 +102,9 @@ class KcatAcrossSwitchTest {
                 producer.send(new ProducerRecord<>(TOPIC, value, value)).get(30, TimeUnit.SECONDS);
             }
             Await.until(() -> snapshot(consumed).containsAll(before), WAIT, "kcat to consume the records sent before the switch");
-            // A switch carries committed offsets over, not positions held in memory. kcat puts -X auto.commit.interval.ms
-            // into librdkafka's legacy topic configuration, so the group commits at the 5 s default whatever it says.
-            try (Admin admin = primary.admin()) {
-                Await.until(() -> committed(admin) == before.size(), WAIT,
-                        "kcat's group to commit the records sent before the switch");
-            }
+            // No wait for kcat's commit here: a planned switchover waits until a group with members has committed
+            // what it read, which librdkafka does every 5 s (kcat's -X auto.commit.interval.ms goes to librdkafka's
+            // legacy topic configuration and changes nothing).
 
             ClusterSwitch.Outcome outcome = gateway.gateway().failover(secondary.name(), true, "kcat-across-switch-test");
             assertThat(outcome.result()).as(outcome.message()).isEqualTo("switched");
@@ -133,18 +128,6 @@ class KcatAcrossSwitchTest {
         assertThat(after.stream().filter(v -> counts.getOrDefault(v, 0L) != 1).toList())
                 .as("records sent after the switch not consumed exactly once (duplicates %s)", duplicated).isEmpty();
         assertThat(duplicated).as("records consumed twice: the group's offsets did not carry over").isEmpty();
-    }
-
-    private static long committed(Admin admin) {
-        try {
-            return admin.listConsumerGroupOffsets(GROUP).partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS)
-                    .values().stream().filter(java.util.Objects::nonNull).mapToLong(OffsetAndMetadata::offset).sum();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
-        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-            throw new AssertionError(e);
-        }
     }
 
     private KafkaProducer<String, String> producer() {

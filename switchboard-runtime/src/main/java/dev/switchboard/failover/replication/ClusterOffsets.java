@@ -13,6 +13,7 @@ import java.util.stream.Collectors;
 import dev.switchboard.config.ClusterConfig;
 import dev.switchboard.failover.ClusterClientProperties;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.admin.GroupListing;
 import org.apache.kafka.clients.admin.ListConsumerGroupOffsetsSpec;
 import org.apache.kafka.clients.admin.ListGroupsOptions;
@@ -77,6 +78,25 @@ final class ClusterOffsets implements AutoCloseable {
         Collection<GroupListing> groups = await(admin.listGroups(ListGroupsOptions.forConsumerGroups()).all(), "list consumer groups");
         return groups.stream().collect(Collectors.toMap(GroupListing::groupId,
                 group -> group.groupState().map(state -> state != GroupState.EMPTY && state != GroupState.DEAD).orElse(true)));
+    }
+
+    /**
+     * The partitions assigned to the members of each group now; a group whose members have none maps to an
+     * empty set. Members of a group that never committed still read: only their assignment shows where.
+     */
+    Map<String, Set<TopicPartition>> assignedPartitions(Collection<String> groups) {
+        if (groups.isEmpty()) {
+            return Map.of();
+        }
+        Map<String, ConsumerGroupDescription> descriptions = await(admin.describeConsumerGroups(groups).all(),
+                "describe " + groups.size() + " consumer groups");
+        Map<String, Set<TopicPartition>> assigned = new HashMap<>();
+        descriptions.forEach((group, description) -> {
+            Set<TopicPartition> partitions = new java.util.HashSet<>();
+            description.members().forEach(member -> partitions.addAll(member.assignment().topicPartitions()));
+            assigned.put(group, partitions);
+        });
+        return assigned;
     }
 
     /** Each group's committed offsets; a group without any maps to an empty map. */

@@ -231,14 +231,16 @@ public final class ReplicationMonitor implements AutoCloseable {
         reading.topics().forEach(topic -> topic.partitions().forEach((partition, lag) ->
                 ends.put(new TopicPartition(topic.topic(), partition), lag)));
         Map<String, Boolean> hasMembers = source.consumerGroups();
+        Map<String, Map<TopicPartition, Long>> committed = source.committedOffsets(hasMembers.keySet());
+        Map<String, Set<TopicPartition>> assigned = source.assignedPartitions(
+                hasMembers.entrySet().stream().filter(Map.Entry::getValue).map(Map.Entry::getKey).toList());
         Map<String, Map<TopicPartition, Long>> sourceCommitted = new TreeMap<>();
-        source.committedOffsets(hasMembers.keySet()).forEach((group, offsets) -> {
+        hasMembers.keySet().forEach(group -> {
             Map<TopicPartition, Long> onReplicated = new TreeMap<>(PARTITION_ORDER);
-            offsets.forEach((partition, offset) -> {
-                if (reading.replicatedTopics().contains(partition.topic())) {
-                    onReplicated.put(partition, offset);
-                }
-            });
+            // A partition a member reads but the group never committed counts as committed at 0: not drained yet.
+            assigned.getOrDefault(group, Set.of()).forEach(partition -> onReplicated.put(partition, 0L));
+            committed.getOrDefault(group, Map.of()).forEach(onReplicated::put);
+            onReplicated.keySet().removeIf(partition -> !reading.replicatedTopics().contains(partition.topic()));
             if (!onReplicated.isEmpty()) {
                 sourceCommitted.put(group, onReplicated);
             }
