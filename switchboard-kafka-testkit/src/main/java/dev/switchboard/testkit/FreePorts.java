@@ -37,11 +37,16 @@ public final class FreePorts {
 
     /**
      * The first port of {@code size} consecutive free ports, none of them in {@code excluding}. Retried, because
-     * another process may take a port meanwhile.
+     * another process may take a port meanwhile. Runs are sought below the kernel's ephemeral range first: after
+     * thousands of client connections (the idle-connection benchmark) the ephemeral range is strewn with their
+     * local ports, and a run of free ones there can be hard to find.
      */
     public static int range(int size, int... excluding) {
-        for (int attempt = 0; attempt < 100; attempt++) {
-            int first = next();
+        int belowEphemeral = ephemeralRangeStart();
+        java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
+        for (int attempt = 0; attempt < 200; attempt++) {
+            int first = attempt < 100 && belowEphemeral - size > NON_EPHEMERAL_FLOOR
+                    ? random.nextInt(NON_EPHEMERAL_FLOOR, belowEphemeral - size) : next();
             if (first + size > 65535 || overlaps(first, size, excluding)) {
                 continue;
             }
@@ -73,6 +78,19 @@ public final class FreePorts {
         } catch (IOException e) {
             socket.close();
             throw e;
+        }
+    }
+
+    /** Where ranges below the ephemeral ports start: clear of the well-known and most registered ports. */
+    private static final int NON_EPHEMERAL_FLOOR = 20_000;
+
+    /** The first port the kernel hands out for outgoing connections; Linux's default when it cannot be read. */
+    private static int ephemeralRangeStart() {
+        try {
+            String range = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/sys/net/ipv4/ip_local_port_range")).trim();
+            return Integer.parseInt(range.split("\\s+")[0]);
+        } catch (IOException | RuntimeException e) {
+            return 32_768;
         }
     }
 

@@ -234,7 +234,9 @@ public final class SwitchStateStore implements AutoCloseable {
                     ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class,
                     ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class,
                     ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
-                    ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 100)))) {
+                    // A fetch returns as soon as a record arrives, so a long wait delays no switch; a short one made
+                    // this idle follower cost as much CPU as the data path under load (JFR, ./switchboard bench).
+                    ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 500)))) {
                 ensureTopic(cluster);
                 topicReady.add(cluster.name());
                 TopicPartition partition = new TopicPartition(TOPIC, 0);
@@ -242,7 +244,7 @@ public final class SwitchStateStore implements AutoCloseable {
                 consumer.seekToBeginning(List.of(partition));
                 long end = consumer.endOffsets(List.of(partition), CLUSTER_TIMEOUT).get(partition);
                 while (!closed) {
-                    for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(200))) {
+                    for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(500))) {
                         dispatch(cluster.name(), record, listener);
                     }
                     if (consumer.position(partition, CLUSTER_TIMEOUT) >= end) {
