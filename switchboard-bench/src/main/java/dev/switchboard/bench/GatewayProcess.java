@@ -58,6 +58,11 @@ final class GatewayProcess implements AutoCloseable {
                     """.formatted(bootstrapPort, firstNodePort, firstNodePort + 9, adminPort, cluster.name(),
                     cluster.bootstrapServers()));
             List<String> jvmOptions = new java.util.ArrayList<>(JVM_OPTIONS);
+            // For experiments with the gateway's JVM (e.g. its JIT), without a rebuild.
+            String extra = System.getenv("SWITCHBOARD_BENCH_GATEWAY_JVM_OPTS");
+            if (extra != null && !extra.isBlank()) {
+                jvmOptions.addAll(List.of(extra.trim().split("\\s+")));
+            }
             if (profileDirectory != null) {
                 Path recording = Files.createTempFile(profileDirectory, "gateway-", ".jfr");
                 jvmOptions.add("-XX:StartFlightRecording=settings=profile,dumponexit=true,filename=" + recording);

@@ -87,7 +87,8 @@ public final class FreePorts {
     /** The first port the kernel hands out for outgoing connections; Linux's default when it cannot be read. */
     private static int ephemeralRangeStart() {
         try {
-            String range = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/sys/net/ipv4/ip_local_port_range")).trim();
+            // Read to its end line by line: procfs reports a size of 0, and a read sized by it stops early.
+            String range = java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/sys/net/ipv4/ip_local_port_range")).get(0).trim();
             return Integer.parseInt(range.split("\\s+")[0]);
         } catch (IOException | RuntimeException e) {
             return 32_768;
