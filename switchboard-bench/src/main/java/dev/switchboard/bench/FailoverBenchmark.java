@@ -163,13 +163,17 @@ public final class FailoverBenchmark {
     private static void watchPhases(Gateway gateway, SimulatedApplications apps, long calledAt, List<String> phases) {
         String last = "";
         while (!Thread.currentThread().isInterrupted()) {
-            String phase = gateway.switchPhase().getClass().getSimpleName();
+            dev.switchboard.failover.SwitchPhase current = gateway.switchPhase();
+            String phase = current.name();
             if (phase.equals("Switching")) {
                 apps.switchStarted(System.currentTimeMillis());
             }
-            if (!phase.equals(last)) {
-                phases.add(phase + " at " + (System.currentTimeMillis() - calledAt) + " ms");
-                last = phase;
+            // What catch-up waits for, as the CLI shows it: where the time of a planned switch goes.
+            String seen = current instanceof dev.switchboard.failover.SwitchPhase.CatchingUp catchingUp
+                    ? phase + " (" + catchingUp.progress() + ")" : phase;
+            if (!seen.equals(last)) {
+                phases.add(seen + " at " + (System.currentTimeMillis() - calledAt) + " ms");
+                last = seen;
             }
             try {
                 Thread.sleep(20);
@@ -192,7 +196,8 @@ public final class FailoverBenchmark {
         ClusterSwitch.Outcome outcome = result.outcome();
         out.printf("failover(): %s in %,d ms; %d client connections closed; %s%n%n", outcome.result(), outcome.tookMillis(),
                 outcome.connectionsClosed(), outcome.message());
-        out.println("Phases seen during the call: " + String.join(", ", result.phases()));
+        out.println("Phases seen during the call:");
+        result.phases().forEach(phase -> out.println("- " + phase));
         if (outcome.catchUp() != null) {
             out.println("Catch-up at the switch: " + outcome.catchUp().summary());
         }
