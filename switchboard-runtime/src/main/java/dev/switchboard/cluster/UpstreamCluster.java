@@ -19,6 +19,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.DescribeClusterResult;
 import org.apache.kafka.common.Node;
+import org.apache.kafka.common.errors.TransactionalIdNotFoundException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,6 +39,9 @@ public final class UpstreamCluster implements AutoCloseable {
     private final List<HostPort> bootstrapServers;
     private final AtomicReference<ClusterView> view = new AtomicReference<>(ClusterView.UNKNOWN);
     private final List<Consumer<UpstreamCluster>> nodeListeners = new CopyOnWriteArrayList<>();
+    /** A transactional id nobody uses: asking for it finds, and so creates, the transaction coordinator. */
+    private static final String COORDINATOR_PROBE_ID = "__switchboard-coordinator-probe";
+
     private volatile Admin admin;
 
     public UpstreamCluster(ClusterConfig config) {
@@ -127,6 +131,27 @@ public final class UpstreamCluster implements AutoCloseable {
                 nodeListeners.forEach(l -> l.accept(this));
             }
             done.complete(next);
+        });
+        return done;
+    }
+
+    /**
+     * Makes sure the cluster has a transaction coordinator, which Kafka creates with its {@code __transaction_state}
+     * topic on the first FindCoordinator for a transaction. A cluster that never saw a transaction has none; a
+     * transactional producer moved to it by a switch then has each write refused as retriable
+     * (NOT_ENOUGH_REPLICAS, coordinator not available) until its {@code delivery.timeout.ms}, two minutes, instead
+     * of learning at once that its producer id is unknown there. Never throws; the result is logged.
+     */
+    public CompletableFuture<Void> ensureTransactionCoordinator() {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        admin().describeTransactions(List.of(COORDINATOR_PROBE_ID)).all().whenComplete((found, error) -> {
+            Throwable cause = error != null && error.getCause() != null ? error.getCause() : error;
+            if (cause == null || cause instanceof TransactionalIdNotFoundException) {
+                LOG.info("Cluster {} has a transaction coordinator", name());
+            } else {
+                LOG.warn("Cluster {} did not show a transaction coordinator: {}", name(), rootMessage(cause));
+            }
+            done.complete(null);
         });
         return done;
     }

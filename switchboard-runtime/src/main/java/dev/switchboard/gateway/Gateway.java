@@ -270,6 +270,7 @@ public final class Gateway implements AutoCloseable {
             connectionsClosedAtLastApply = closed;
             recovery.connectionsClosed(closed);
             recovery.switchCompleted();
+            clusters.active().ensureTransactionCoordinator();
             replication.activeChanged(state.activeCluster());
             LOG.info("Switched from cluster {} to {} at epoch={}: closed {} client connections", previous, state.activeCluster(),
                     state.epoch(), closed);
