@@ -62,6 +62,8 @@ public final class SwitchStateStore implements AutoCloseable {
     public static final String NODES_KEY = "nodes";
     public static final String INSTANCE_KEY_PREFIX = "instance/";
     private static final Duration CLUSTER_TIMEOUT = Duration.ofSeconds(5);
+    /** How long closing waits for followers woken from their consumers to stop by themselves. */
+    private static final Duration FOLLOWER_STOP_WAIT = Duration.ofSeconds(1);
     private static final Duration OTHERS_GRACE = Duration.ofSeconds(1);
     private static final Duration REPAIR_INTERVAL = Duration.ofSeconds(5);
     static final ObjectMapper JSON = new ObjectMapper().registerModule(new JavaTimeModule())
@@ -82,6 +84,8 @@ public final class SwitchStateStore implements AutoCloseable {
     private final Map<String, ExecutorService> writers = new ConcurrentHashMap<>();
     private final Set<String> topicReady = ConcurrentHashMap.newKeySet();
     private final List<Thread> followers = new ArrayList<>();
+    /** The followers' consumers now, woken to stop: an interrupted consumer logs an error as it closes. */
+    private final Set<KafkaConsumer<String, String>> followerConsumers = ConcurrentHashMap.newKeySet();
     private final Map<String, CountDownLatch> caughtUp = new ConcurrentHashMap<>();
     private final Map<String, Long> epochOnCluster = new ConcurrentHashMap<>();
     private final AtomicReference<SwitchState> highest = new AtomicReference<>();
@@ -228,8 +232,9 @@ public final class SwitchStateStore implements AutoCloseable {
     }
 
     private void followLoop(ClusterConfig cluster, Listener listener) {
-        long lastRepair = 0;
+        long[] lastRepair = {0};
         while (!closed) {
+            KafkaConsumer<String, String> following = null;
             try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(clientProperties(cluster, Map.of(
                     ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class,
                     ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class,
@@ -237,23 +242,10 @@ public final class SwitchStateStore implements AutoCloseable {
                     // A fetch returns as soon as a record arrives, so a long wait delays no switch; a short one made
                     // this idle follower cost as much CPU as the data path under load (JFR, ./switchboard bench).
                     ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 500)))) {
-                ensureTopic(cluster);
-                topicReady.add(cluster.name());
-                TopicPartition partition = new TopicPartition(TOPIC, 0);
-                consumer.assign(List.of(partition));
-                consumer.seekToBeginning(List.of(partition));
-                long end = consumer.endOffsets(List.of(partition), CLUSTER_TIMEOUT).get(partition);
-                while (!closed) {
-                    for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(500))) {
-                        dispatch(cluster.name(), record, listener);
-                    }
-                    if (consumer.position(partition, CLUSTER_TIMEOUT) >= end) {
-                        caughtUp.get(cluster.name()).countDown();
-                    }
-                    if (System.nanoTime() - lastRepair > REPAIR_INTERVAL.toNanos()) {
-                        lastRepair = System.nanoTime();
-                        repair(cluster);
-                    }
+                following = consumer;
+                followerConsumers.add(consumer);
+                if (!closed) {
+                    follow(cluster, listener, consumer, lastRepair);
                 }
             } catch (RuntimeException e) {
                 if (closed) {
@@ -265,6 +257,32 @@ public final class SwitchStateStore implements AutoCloseable {
                 } catch (InterruptedException interrupted) {
                     return;
                 }
+            } finally {
+                if (following != null) {
+                    followerConsumers.remove(following);
+                }
+            }
+        }
+    }
+
+    /** Reads the topic on one cluster until closed; every record goes to the listener. */
+    private void follow(ClusterConfig cluster, Listener listener, KafkaConsumer<String, String> consumer, long[] lastRepair) {
+        ensureTopic(cluster);
+        topicReady.add(cluster.name());
+        TopicPartition partition = new TopicPartition(TOPIC, 0);
+        consumer.assign(List.of(partition));
+        consumer.seekToBeginning(List.of(partition));
+        long end = consumer.endOffsets(List.of(partition), CLUSTER_TIMEOUT).get(partition);
+        while (!closed) {
+            for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(500))) {
+                dispatch(cluster.name(), record, listener);
+            }
+            if (consumer.position(partition, CLUSTER_TIMEOUT) >= end) {
+                caughtUp.get(cluster.name()).countDown();
+            }
+            if (System.nanoTime() - lastRepair[0] > REPAIR_INTERVAL.toNanos()) {
+                lastRepair[0] = System.nanoTime();
+                repair(cluster);
             }
         }
     }
@@ -423,6 +441,17 @@ public final class SwitchStateStore implements AutoCloseable {
     @Override
     public synchronized void close() {
         closed = true;
+        followerConsumers.forEach(KafkaConsumer::wakeup);
+        long deadline = System.nanoTime() + FOLLOWER_STOP_WAIT.toNanos();
+        for (Thread follower : followers) {
+            try {
+                follower.join(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        // Any still waiting (between attempts, or on a cluster that does not answer) are cut short.
         followers.forEach(Thread::interrupt);
         writers.values().forEach(ExecutorService::shutdownNow);
         producers.values().forEach(p -> p.close(Duration.ofSeconds(1)));
