@@ -59,6 +59,7 @@ public final class EmbeddedMirrorMaker implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedMirrorMaker.class);
     private static final Duration ADMIN_TIMEOUT = Duration.ofSeconds(30);
+    private static final Duration OFFSET_FLUSH_INTERVAL = Duration.ofMillis(250);
     // Pairs of cluster ids, either order, with a flow running between them in this JVM.
     private static final Set<Set<String>> RUNNING_PAIRS = ConcurrentHashMap.newKeySet();
 
@@ -309,7 +310,8 @@ public final class EmbeddedMirrorMaker implements AutoCloseable {
             props.put("offset-syncs.topic.location", "target");
             // Once records stop, MirrorMaker 2 writes the offset sync of the last record copied only when its worker
             // commits source offsets (every 60 s by default); until then the latest committed offsets translate short.
-            props.put(to + ".offset.flush.interval.ms", String.valueOf(interval.toMillis()));
+            // Unlike MirrorMaker 2's own intervals this one is in milliseconds: a planned switchover waits for it.
+            props.put(to + ".offset.flush.interval.ms", String.valueOf(OFFSET_FLUSH_INTERVAL.toMillis()));
 
             // Everything MirrorMaker 2 creates lives on the target, so the target's size bounds every factor.
             String replicationFactor = String.valueOf(replicationFactor());

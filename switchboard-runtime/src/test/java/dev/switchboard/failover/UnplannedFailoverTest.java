@@ -106,6 +106,11 @@ class UnplannedFailoverTest {
 
             primary.stopBroker(0);
             long failedAt = System.currentTimeMillis();
+            // The runbook's step, as docs/failover.md gives it: the forward flow has nothing left to copy, and its
+            // group offset sync, still running on what it last translated, could rewind a group that has just
+            // started on the secondary (KAFKA-19794).
+            mirrorMaker.close();
+            LOG.info("MirrorMaker 2 stopped {} ms after the primary", System.currentTimeMillis() - failedAt);
             ClusterSwitch.Outcome outcome = gateway.gateway().failover(secondary.name(), false, "unplanned-failover-test");
             assertThat(outcome.result()).as(outcome.message()).isEqualTo("switched");
             LagSample lag = outcome.lagAtFailure();
@@ -148,7 +153,9 @@ class UnplannedFailoverTest {
             readers.forEach(reader -> reader.commitErrors().forEach((type, count) -> commitErrors.merge(type, count, Integer::sum)));
             LOG.info("Readers' failed commits: {}", commitErrors);
             if (commitErrors.isEmpty()) {
-                assertThat(readTwiceAfterTheSwitch).as("records read twice on the secondary with every commit accepted").isZero();
+                assertThat(readTwiceAfterTheSwitch).as("records read twice on the secondary with every commit accepted; e.g. %s",
+                        ledger.reads().entrySet().stream().filter(e -> e.getValue().get(0).atMillis() >= failedAt).limit(3).toList())
+                        .isZero();
             }
             assertThat(producer.failures()).as("the producer carried on without an error").isEmpty();
 

@@ -20,8 +20,8 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  */
 public final class GroupMember implements AutoCloseable {
 
-    /** One record as the application saw it. */
-    public record Consumed(String value, long atMillis) {
+    /** One record as the application saw it: by whom, from where, when. */
+    public record Consumed(String value, long atMillis, String clientId, int partition, long offset) {
     }
 
     private final String clientId;
@@ -57,7 +57,7 @@ public final class GroupMember implements AutoCloseable {
                 }
                 long now = System.currentTimeMillis();
                 for (ConsumerRecord<String, String> record : records) {
-                    consumed.add(new Consumed(record.value(), now));
+                    consumed.add(new Consumed(record.value(), now, clientId, record.partition(), record.offset()));
                 }
                 try {
                     consumer.commitSync(Duration.ofSeconds(30));

@@ -14,13 +14,16 @@ import java.util.TreeSet;
  *
  * @param lost       acknowledged values the group never read
  * @param duplicated values the group read more than once, each with the times (epoch millis) it read them
+ * @param reads      every read of each duplicated value, for a failure message that says who read what where
  */
-public record Ledger(Set<String> lost, Map<String, List<Long>> duplicated) {
+public record Ledger(Set<String> lost, Map<String, List<Long>> duplicated, Map<String, List<GroupMember.Consumed>> reads) {
 
     public static Ledger of(Collection<String> acknowledged, Collection<GroupMember.Consumed> consumed) {
         Map<String, List<Long>> readAt = new HashMap<>();
+        Map<String, List<GroupMember.Consumed>> readsOf = new HashMap<>();
         for (GroupMember.Consumed record : consumed) {
             readAt.computeIfAbsent(record.value(), v -> new java.util.ArrayList<>()).add(record.atMillis());
+            readsOf.computeIfAbsent(record.value(), v -> new java.util.ArrayList<>()).add(record);
         }
         Set<String> lost = new TreeSet<>();
         for (String value : acknowledged) {
@@ -29,12 +32,14 @@ public record Ledger(Set<String> lost, Map<String, List<Long>> duplicated) {
             }
         }
         Map<String, List<Long>> duplicated = new TreeMap<>();
+        Map<String, List<GroupMember.Consumed>> reads = new TreeMap<>();
         readAt.forEach((value, times) -> {
             if (times.size() > 1) {
                 duplicated.put(value, List.copyOf(times));
+                reads.put(value, List.copyOf(readsOf.get(value)));
             }
         });
-        return new Ledger(lost, duplicated);
+        return new Ledger(lost, duplicated, reads);
     }
 
     /** Extra copies read, over all duplicated values. */

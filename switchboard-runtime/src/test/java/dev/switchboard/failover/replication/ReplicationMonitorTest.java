@@ -170,8 +170,9 @@ class ReplicationMonitorTest {
             }, WAIT, group + " to get its partition");
             member.commitSync(Map.of(partition, new OffsetAndMetadata(4)));
 
-            Await.until(() -> groupSync(monitor.checkCatchUp(), group).partitions().get(0).synced(), WAIT,
-                    "offset 4 checkpointed and synced to the target");
+            // The group shows once MirrorMaker 2 created the topic on the target, which makes it a replicated one.
+            Await.until(() -> monitor.checkCatchUp().groups().stream().anyMatch(sync -> sync.group().equals(group)
+                    && sync.partitions().get(0).synced()), WAIT, "offset 4 checkpointed and synced to the target");
             CatchUp reading = monitor.checkCatchUp();
             GroupSync stillReading = groupSync(reading, group);
             assertThat(stillReading.hasMembers()).isTrue();
