@@ -17,6 +17,7 @@ import dev.switchboard.config.GatewayConfig;
 import dev.switchboard.config.ListenerConfig;
 import dev.switchboard.config.PortRange;
 import dev.switchboard.failover.ClusterSwitch;
+import dev.switchboard.failover.SwitchPhase;
 import dev.switchboard.failover.recovery.ApplicationRecovery;
 import dev.switchboard.failover.recovery.RecoveryReport;
 import dev.switchboard.gateway.Gateway;
@@ -163,13 +164,13 @@ public final class FailoverBenchmark {
     private static void watchPhases(Gateway gateway, SimulatedApplications apps, long calledAt, List<String> phases) {
         String last = "";
         while (!Thread.currentThread().isInterrupted()) {
-            dev.switchboard.failover.SwitchPhase current = gateway.switchPhase();
+            SwitchPhase current = gateway.switchPhase();
             String phase = current.name();
             if (phase.equals("Switching")) {
                 apps.switchStarted(System.currentTimeMillis());
             }
             // What catch-up waits for, as the CLI shows it: where the time of a planned switch goes.
-            String seen = current instanceof dev.switchboard.failover.SwitchPhase.CatchingUp catchingUp
+            String seen = current instanceof SwitchPhase.CatchingUp catchingUp
                     ? phase + " (" + catchingUp.progress() + ")" : phase;
             if (!seen.equals(last)) {
                 phases.add(seen + " at " + (System.currentTimeMillis() - calledAt) + " ms");

@@ -74,6 +74,8 @@ public final class GatewayBenchmark {
         try (EmbeddedKafkaCluster cluster = EmbeddedKafkaCluster.builder("bench-" + brokers).brokers(brokers)
                 .brokerProperty("log.flush.interval.messages", Long.MAX_VALUE).start();
              GatewayProcess gateway = GatewayProcess.start(cluster)) {
+            java.util.function.Function<Side, String> bootstrapOf =
+                    side -> side == Side.DIRECT ? cluster.bootstrapServers() : gateway.bootstrap();
             int topicNumber = 0;
             // Round 0 warms up the JIT of brokers and gateway alike, with every kind of run measured after it; it is
             // not counted. A profile (perf, cpu-clock) of a gateway warmed with half a producer and consumer run only
@@ -83,11 +85,11 @@ public final class GatewayBenchmark {
             for (Side side : order(1)) {
                 String topic = "warmup-" + (++topicNumber);
                 cluster.createTopic(topic, PARTITIONS, replication);
-                String bootstrap = side == Side.DIRECT ? cluster.bootstrapServers() : gateway.bootstrap();
+                String bootstrap = bootstrapOf.apply(side);
                 KafkaPerfTools.ProducerResult produced = KafkaPerfTools.produce(bootstrap, topic, options.records(), options.recordSize());
                 KafkaPerfTools.consume(bootstrap, topic, options.records(), "warmup-" + topic);
                 deleteTopic(cluster, topic);
-                if (side == Side.DIRECT || warmUpRate == 0) {
+                if (side == Side.DIRECT) {
                     warmUpRate = produced.recordsPerSec() / 2;
                 }
                 progress.println("warm-up " + side + " done");
@@ -95,7 +97,7 @@ public final class GatewayBenchmark {
             for (Side side : order(1)) {
                 String topic = "warmup-latency-" + (++topicNumber);
                 cluster.createTopic(topic, PARTITIONS, replication);
-                String bootstrap = side == Side.DIRECT ? cluster.bootstrapServers() : gateway.bootstrap();
+                String bootstrap = bootstrapOf.apply(side);
                 FixedRateLatency.Result.run(bootstrap, topic, warmUpRate, Math.max(2, options.latencySeconds() / 2), 1, options.recordSize());
                 deleteTopic(cluster, topic);
                 progress.println("latency warm-up " + side + " done");
@@ -104,7 +106,7 @@ public final class GatewayBenchmark {
                 for (Side side : order(round)) {
                     String topic = "bench-" + (++topicNumber);
                     cluster.createTopic(topic, PARTITIONS, replication);
-                    String bootstrap = side == Side.DIRECT ? cluster.bootstrapServers() : gateway.bootstrap();
+                    String bootstrap = bootstrapOf.apply(side);
                     long cpuBefore = gateway.cpuNanos();
                     MachineCpu machineBefore = MachineCpu.now();
                     KafkaPerfTools.ProducerResult produced = KafkaPerfTools.produce(bootstrap, topic, options.records(), options.recordSize());
@@ -137,7 +139,7 @@ public final class GatewayBenchmark {
                         double at = half ? rate : lowRate;
                         String topic = "latency-" + (++topicNumber);
                         cluster.createTopic(topic, PARTITIONS, replication);
-                        String bootstrap = side == Side.DIRECT ? cluster.bootstrapServers() : gateway.bootstrap();
+                        String bootstrap = bootstrapOf.apply(side);
                         FixedRateLatency.Result latency = FixedRateLatency.Result.run(bootstrap, topic, at,
                                 options.latencySeconds(), 2, options.recordSize());
                         deleteTopic(cluster, topic);

@@ -4,11 +4,17 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
 
 /** Ephemeral ports chosen up front, because a KRaft voter list and a restarted broker need fixed ports. */
 public final class FreePorts {
+
+    /** Where ranges below the ephemeral ports start: clear of the well-known and most registered ports. */
+    private static final int NON_EPHEMERAL_FLOOR = 20_000;
 
     private FreePorts() {
     }
@@ -43,7 +49,7 @@ public final class FreePorts {
      */
     public static int range(int size, int... excluding) {
         int belowEphemeral = ephemeralRangeStart();
-        java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
+        ThreadLocalRandom random = ThreadLocalRandom.current();
         for (int attempt = 0; attempt < 200; attempt++) {
             int first = attempt < 100 && belowEphemeral - size > NON_EPHEMERAL_FLOOR
                     ? random.nextInt(NON_EPHEMERAL_FLOOR, belowEphemeral - size) : next();
@@ -81,14 +87,11 @@ public final class FreePorts {
         }
     }
 
-    /** Where ranges below the ephemeral ports start: clear of the well-known and most registered ports. */
-    private static final int NON_EPHEMERAL_FLOOR = 20_000;
-
     /** The first port the kernel hands out for outgoing connections; Linux's default when it cannot be read. */
     private static int ephemeralRangeStart() {
         try {
             // Read to its end line by line: procfs reports a size of 0, and a read sized by it stops early.
-            String range = java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/sys/net/ipv4/ip_local_port_range")).get(0).trim();
+            String range = Files.readAllLines(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).get(0).trim();
             return Integer.parseInt(range.split("\\s+")[0]);
         } catch (IOException | RuntimeException e) {
             return 32_768;

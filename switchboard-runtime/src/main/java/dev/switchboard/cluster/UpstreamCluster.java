@@ -32,6 +32,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class UpstreamCluster implements AutoCloseable {
 
+    /** A transactional id nobody uses: asking for it finds, and so creates, the transaction coordinator. */
+    private static final String COORDINATOR_PROBE_ID = "__switchboard-coordinator-probe";
+
     private static final Logger LOG = LoggerFactory.getLogger(UpstreamCluster.class);
     private static final Duration DISCOVERY_TIMEOUT = Duration.ofSeconds(5);
 
@@ -39,9 +42,6 @@ public final class UpstreamCluster implements AutoCloseable {
     private final List<HostPort> bootstrapServers;
     private final AtomicReference<ClusterView> view = new AtomicReference<>(ClusterView.UNKNOWN);
     private final List<Consumer<UpstreamCluster>> nodeListeners = new CopyOnWriteArrayList<>();
-    /** A transactional id nobody uses: asking for it finds, and so creates, the transaction coordinator. */
-    private static final String COORDINATOR_PROBE_ID = "__switchboard-coordinator-probe";
-
     private volatile Admin admin;
 
     public UpstreamCluster(ClusterConfig config) {
@@ -140,10 +140,9 @@ public final class UpstreamCluster implements AutoCloseable {
      * topic on the first FindCoordinator for a transaction. A cluster that never saw a transaction has none; a
      * transactional producer moved to it by a switch then has each write refused as retriable
      * (NOT_ENOUGH_REPLICAS, coordinator not available) until its {@code delivery.timeout.ms}, two minutes, instead
-     * of learning at once that its producer id is unknown there. Never throws; the result is logged.
+     * of learning at once that its producer id is unknown there. Asks without waiting; the answer is logged.
      */
-    public CompletableFuture<Void> ensureTransactionCoordinator() {
-        CompletableFuture<Void> done = new CompletableFuture<>();
+    public void ensureTransactionCoordinator() {
         admin().describeTransactions(List.of(COORDINATOR_PROBE_ID)).all().whenComplete((found, error) -> {
             Throwable cause = error != null && error.getCause() != null ? error.getCause() : error;
             if (cause == null || cause instanceof TransactionalIdNotFoundException) {
@@ -151,9 +150,7 @@ public final class UpstreamCluster implements AutoCloseable {
             } else {
                 LOG.warn("Cluster {} did not show a transaction coordinator: {}", name(), rootMessage(cause));
             }
-            done.complete(null);
         });
-        return done;
     }
 
     private Admin admin() {

@@ -22,7 +22,7 @@ public final class ConnectionRegistry {
      * connection, or moves it to the active cluster when it is an idle one to the bootstrap port (see
      * {@link ClientConnection#clusterSwitched}). Returns how many there were.
      */
-    public int closeAll(String cause, String reason) {
+    public int clusterSwitched(String cause, String reason) {
         int count = 0;
         for (ClientConnection connection : open) {
             connection.onEventLoop(() -> connection.clusterSwitched(cause, reason));

@@ -232,9 +232,7 @@ public final class SwitchStateStore implements AutoCloseable {
     }
 
     private void followLoop(ClusterConfig cluster, Listener listener) {
-        long[] lastRepair = {0};
         while (!closed) {
-            KafkaConsumer<String, String> following = null;
             try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(clientProperties(cluster, Map.of(
                     ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class,
                     ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class,
@@ -242,10 +240,13 @@ public final class SwitchStateStore implements AutoCloseable {
                     // A fetch returns as soon as a record arrives, so a long wait delays no switch; a short one made
                     // this idle follower cost as much CPU as the data path under load (JFR, ./switchboard bench).
                     ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 500)))) {
-                following = consumer;
                 followerConsumers.add(consumer);
-                if (!closed) {
-                    follow(cluster, listener, consumer, lastRepair);
+                try {
+                    if (!closed) {
+                        follow(cluster, listener, consumer);
+                    }
+                } finally {
+                    followerConsumers.remove(consumer);
                 }
             } catch (RuntimeException e) {
                 if (closed) {
@@ -257,16 +258,16 @@ public final class SwitchStateStore implements AutoCloseable {
                 } catch (InterruptedException interrupted) {
                     return;
                 }
-            } finally {
-                if (following != null) {
-                    followerConsumers.remove(following);
-                }
             }
         }
     }
 
-    /** Reads the topic on one cluster until closed; every record goes to the listener. */
-    private void follow(ClusterConfig cluster, Listener listener, KafkaConsumer<String, String> consumer, long[] lastRepair) {
+    /**
+     * Reads the topic on one cluster until closed; every record goes to the listener. A cluster is repaired at once
+     * when it is (re)joined, since one that was just unreachable is the one likely to have missed a switch.
+     */
+    private void follow(ClusterConfig cluster, Listener listener, KafkaConsumer<String, String> consumer) {
+        long lastRepair = 0;
         ensureTopic(cluster);
         topicReady.add(cluster.name());
         TopicPartition partition = new TopicPartition(TOPIC, 0);
@@ -280,8 +281,8 @@ public final class SwitchStateStore implements AutoCloseable {
             if (consumer.position(partition, CLUSTER_TIMEOUT) >= end) {
                 caughtUp.get(cluster.name()).countDown();
             }
-            if (System.nanoTime() - lastRepair[0] > REPAIR_INTERVAL.toNanos()) {
-                lastRepair[0] = System.nanoTime();
+            if (System.nanoTime() - lastRepair > REPAIR_INTERVAL.toNanos()) {
+                lastRepair = System.nanoTime();
                 repair(cluster);
             }
         }

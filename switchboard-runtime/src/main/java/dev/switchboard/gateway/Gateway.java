@@ -33,7 +33,6 @@ import java.util.stream.Collectors;
 import dev.switchboard.cluster.ClusterView;
 import dev.switchboard.cluster.UpstreamCluster;
 import dev.switchboard.cluster.UpstreamClusters;
-import dev.switchboard.config.ClusterConfig;
 import dev.switchboard.config.GatewayConfig;
 import dev.switchboard.config.ListenerConfig;
 import dev.switchboard.datapath.AddressRewriter;
@@ -93,8 +92,6 @@ public final class Gateway implements AutoCloseable {
     });
     private volatile SwitchState switchState;
     private volatile long holdingEpoch = -1;
-    /** How many client connections the last state applied closed; guarded by this. */
-    private int connectionsClosedAtLastApply;
     /** False while start-up reads the switch-state history; the newest state read then is applied once. */
     private boolean followingLive;
     private SwitchState startupState;
@@ -245,10 +242,11 @@ public final class Gateway implements AutoCloseable {
     private synchronized int apply(SwitchState state) {
         SwitchState current = switchState;
         if (current != null && SwitchStateStore.higher(current, state) == current) {
-            // The follower may read back a state this instance wrote before the writer applies it.
-            return current.equals(state) ? connectionsClosedAtLastApply : 0;
+            // The follower may read back a state this instance wrote before the writer applies it; the recovery
+            // report of that switch already counted the connections it closed.
+            return current.equals(state) ? recovery.lastSwitch().filter(report -> report.epoch() == state.epoch())
+                    .map(RecoveryReport::connectionsClosed).orElse(0) : 0;
         }
-        connectionsClosedAtLastApply = 0;
         if (config.cluster(state.activeCluster()).isEmpty()) {
             LOG.warn("Switch state epoch={} names cluster={}, which this gateway's config does not have; staying on {}",
                     state.epoch(), state.activeCluster(), clusters.active().name());
@@ -265,9 +263,8 @@ public final class Gateway implements AutoCloseable {
             clusters.activate(state.activeCluster());
             fence.switched(state.epoch());
             holdingEpoch = -1;
-            closed = connections.closeAll("cluster_switch", "cluster " + state.activeCluster() + " is now active (switch epoch "
+            closed = connections.clusterSwitched("cluster_switch", "cluster " + state.activeCluster() + " is now active (switch epoch "
                     + state.epoch() + ")");
-            connectionsClosedAtLastApply = closed;
             recovery.connectionsClosed(closed);
             recovery.switchCompleted();
             clusters.active().ensureTransactionCoordinator();
