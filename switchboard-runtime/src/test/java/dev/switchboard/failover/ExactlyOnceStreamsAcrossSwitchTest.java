@@ -13,18 +13,16 @@ import java.util.Properties;
 
 import dev.switchboard.support.Await;
 import dev.switchboard.support.GatewayFixture;
+import dev.switchboard.support.GroupMember;
 import dev.switchboard.support.Records;
 import dev.switchboard.testkit.EmbeddedKafkaCluster;
 import dev.switchboard.testkit.KafkaCluster;
 import dev.switchboard.testkit.SharedClusters;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.Serdes;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsBuilder;
@@ -49,6 +47,8 @@ class ExactlyOnceStreamsAcrossSwitchTest {
     private static final Logger LOG = LoggerFactory.getLogger(ExactlyOnceStreamsAcrossSwitchTest.class);
     private static final String INPUT = "eos-words";
     private static final String OUTPUT = "eos-shouted";
+    /** How long one look at the committed output polls. */
+    private static final Duration POLL = Duration.ofSeconds(2);
 
     private EmbeddedKafkaCluster secondary;
     private GatewayFixture gateway;
@@ -78,7 +78,7 @@ class ExactlyOnceStreamsAcrossSwitchTest {
             streams.setStateListener((now, before) -> states.add(now));
             streams.start();
             input.send(new ProducerRecord<>(INPUT, "before")).get();
-            Await.until(() -> outputOf(gateway.bootstrap(), 1).contains("BEFORE"), Duration.ofSeconds(60), "BEFORE on the primary");
+            Await.until(() -> Records.committedValues(gateway.bootstrap(), OUTPUT, 1, POLL).contains("BEFORE"), Duration.ofSeconds(60), "BEFORE on the primary");
 
             ClusterSwitch.Outcome outcome = gateway.gateway().failover(secondary.name(), false, "eos-test");
             assertThat(outcome.result()).as(outcome.message()).isEqualTo("switched");
@@ -88,11 +88,11 @@ class ExactlyOnceStreamsAcrossSwitchTest {
             }
             List<String> shouted = after.stream().map(v -> v.toUpperCase(Locale.ROOT)).toList();
             long started = System.nanoTime();
-            Await.until(() -> outputOf(secondary.bootstrapServers(), shouted.size()).containsAll(shouted),
+            Await.until(() -> Records.committedValues(secondary.bootstrapServers(), OUTPUT, shouted.size(), POLL).containsAll(shouted),
                     Duration.ofSeconds(150), "the records sent after the switch, transformed, committed on the secondary");
             LOG.info("exactly_once_v2 committed on the secondary {} ms after the records were sent; states seen {}",
                     (System.nanoTime() - started) / 1_000_000, states);
-            Records.assertExactlyOnce(shouted, outputOf(secondary.bootstrapServers(), shouted.size()));
+            Records.assertExactlyOnce(shouted, Records.committedValues(secondary.bootstrapServers(), OUTPUT, shouted.size(), POLL));
         }
     }
 
@@ -105,8 +105,7 @@ class ExactlyOnceStreamsAcrossSwitchTest {
         props.put(StreamsConfig.DEFAULT_VALUE_SERDE_CLASS_CONFIG, Serdes.StringSerde.class);
         props.put(StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory("eos-streams").toString());
         props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100);
-        props.put(StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), 6000);
-        props.put(StreamsConfig.consumerPrefix(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG), 2000);
+        GroupMember.SHORT_SESSIONS.forEach((key, value) -> props.put(StreamsConfig.consumerPrefix(key), value));
         props.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
         StreamsBuilder builder = new StreamsBuilder();
         builder.<String, String>stream(INPUT).mapValues(v -> v.toUpperCase(Locale.ROOT))
@@ -118,18 +117,5 @@ class ExactlyOnceStreamsAcrossSwitchTest {
         Map<String, Object> props = new HashMap<>(gateway.clientProperties("eos-input"));
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         return new KafkaProducer<>(props, new StringSerializer(), new StringSerializer());
-    }
-
-    /** The committed output, read_committed from the beginning. */
-    private static List<String> outputOf(String bootstrap, int expected) {
-        Map<String, Object> props = new HashMap<>();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer())) {
-            TopicPartition partition = new TopicPartition(OUTPUT, 0);
-            consumer.assign(List.of(partition));
-            consumer.seekToBeginning(List.of(partition));
-            return Records.pollValues(consumer, expected, Duration.ofSeconds(2));
-        }
     }
 }

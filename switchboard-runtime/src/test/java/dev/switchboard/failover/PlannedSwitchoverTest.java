@@ -26,7 +26,6 @@ import dev.switchboard.testkit.SharedClusters;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -54,12 +53,6 @@ class PlannedSwitchoverTest {
     private static final String GROUP = "planned-readers";
     /** Records each producer must have acknowledged on a cluster before the test moves on. */
     private static final int PER_PHASE = 40;
-    /**
-     * A member the gateway moved away stays in the old cluster's group until its session times out, and
-     * MirrorMaker 2 writes offsets only to groups without members: the failback waits for that.
-     */
-    private static final Map<String, Object> SHORT_SESSIONS = Map.of(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 6000,
-            ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, 2000);
 
     private EmbeddedKafkaCluster primary;
     private EmbeddedKafkaCluster secondary;
@@ -99,7 +92,7 @@ class PlannedSwitchoverTest {
         try {
             for (int i = 1; i <= 2; i++) {
                 producers.add(new SequencedProducer("planned-producer-" + i, TOPIC, 50, client));
-                readers.add(new GroupMember("planned-reader-" + i, GROUP, TOPIC, client, SHORT_SESSIONS));
+                readers.add(new GroupMember("planned-reader-" + i, GROUP, TOPIC, client, GroupMember.SHORT_SESSIONS));
             }
             awaitProgress(producers, readers, 0, "on the primary");
 
@@ -133,8 +126,8 @@ class PlannedSwitchoverTest {
             }
             Set<String> acknowledged = new HashSet<>();
             producers.forEach(producer -> acknowledged.addAll(producer.acknowledged()));
-            Await.until(() -> Ledger.of(acknowledged, consumed(readers)).lost().isEmpty(), WAIT, "the readers to read every record");
-            Ledger ledger = Ledger.of(acknowledged, consumed(readers));
+            Await.until(() -> Ledger.of(acknowledged, GroupMember.consumedBy(readers)).lost().isEmpty(), WAIT, "the readers to read every record");
+            Ledger ledger = Ledger.of(acknowledged, GroupMember.consumedBy(readers));
             LOG.info("{} records acknowledged across a switchover and a failback; lost {}, read twice {}", acknowledged.size(),
                     ledger.lost().size(), ledger.extraCopies());
             assertThat(ledger.lost()).as("acknowledged records never read").isEmpty();
@@ -156,24 +149,14 @@ class PlannedSwitchoverTest {
      */
     private static void awaitProgress(List<SequencedProducer> producers, List<GroupMember> readers, long sinceMillis, String where) {
         Await.until(() -> producers.stream().allMatch(p -> p.acknowledgedSince(sinceMillis) >= PER_PHASE)
-                        && consumed(readers).stream().filter(c -> c.atMillis() >= sinceMillis).count() >= (long) PER_PHASE * producers.size(),
+                        && GroupMember.consumedBy(readers).stream().filter(c -> c.atMillis() >= sinceMillis).count() >= (long) PER_PHASE * producers.size(),
                 WAIT, "producers and readers to make progress " + where);
     }
 
     private void assertEveryApplicationBack(long epoch) {
-        Await.until(() -> gateway.gateway().lastRecovery().filter(r -> r.epoch() == epoch && r.rtoMillis() != null).isPresent(),
-                WAIT, "the recovery report to show every application back");
-        RecoveryReport report = gateway.gateway().lastRecovery().orElseThrow();
-        assertThat(report.notBack()).isEmpty();
-        assertThat(report.applications()).extracting(a -> a.clientId())
-                .contains("planned-producer-1", "planned-producer-2", "planned-reader-1", "planned-reader-2");
+        RecoveryReport report = gateway.awaitEveryApplicationBack(epoch, "planned-producer-1", "planned-producer-2",
+                "planned-reader-1", "planned-reader-2");
         LOG.info("Recovery after epoch {}: rto {} ms", epoch, report.rtoMillis());
-    }
-
-    private static List<GroupMember.Consumed> consumed(List<GroupMember> readers) {
-        List<GroupMember.Consumed> all = new ArrayList<>();
-        readers.forEach(reader -> all.addAll(reader.consumed()));
-        return all;
     }
 
     private static Map<TopicPartition, Long> targetEnds(List<TopicLag> topics) {

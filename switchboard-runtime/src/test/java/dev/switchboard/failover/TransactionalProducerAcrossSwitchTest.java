@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -14,14 +13,10 @@ import dev.switchboard.support.Records;
 import dev.switchboard.testkit.EmbeddedKafkaCluster;
 import dev.switchboard.testkit.KafkaCluster;
 import dev.switchboard.testkit.SharedClusters;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.InvalidPidMappingException;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -92,7 +87,8 @@ class TransactionalProducerAcrossSwitchTest {
             }
             after.commitTransaction();
         }
-        Records.assertExactlyOnce(sent, committedOnSecondary(sent.size()));
+        // Read straight from the secondary: what the transaction left there for good.
+        Records.assertExactlyOnce(sent, Records.committedValues(secondary.bootstrapServers(), TOPIC, sent.size(), Duration.ofSeconds(30)));
     }
 
     private KafkaProducer<String, String> producer() {
@@ -100,20 +96,6 @@ class TransactionalProducerAcrossSwitchTest {
         props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, TRANSACTIONAL_ID);
         props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 30_000);
         return new KafkaProducer<>(props, new StringSerializer(), new StringSerializer());
-    }
-
-    /** Read straight from the secondary, read_committed: what a transaction left there for good. */
-    private List<String> committedOnSecondary(int expected) {
-        Map<String, Object> props = secondary.clientProperties();
-        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        List<String> values = new ArrayList<>();
-        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer())) {
-            TopicPartition partition = new TopicPartition(TOPIC, 0);
-            consumer.assign(List.of(partition));
-            consumer.seekToBeginning(List.of(partition));
-            values.addAll(Records.pollValues(consumer, expected, Duration.ofSeconds(30)));
-        }
-        return values;
     }
 
     private static Throwable rootCause(Throwable error) {

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -27,7 +26,6 @@ import dev.switchboard.testkit.EmbeddedMirrorMaker;
 import dev.switchboard.testkit.KafkaCluster;
 import dev.switchboard.testkit.SharedClusters;
 import org.apache.kafka.clients.CommonClientConfigs;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsBuilder;
@@ -57,8 +55,6 @@ class UnplannedFailoverTest {
     private static final String EVENTS = "unplanned-events";
     private static final String SHOUTED = "unplanned-shouted";
     private static final int PER_PHASE = 60;
-    private static final Map<String, Object> SHORT_SESSIONS = Map.of(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 6000,
-            ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, 2000);
 
     private EmbeddedKafkaCluster primary;
     private EmbeddedKafkaCluster secondary;
@@ -95,10 +91,10 @@ class UnplannedFailoverTest {
         Map<String, Object> client = Map.of(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, gateway.bootstrap());
         SequencedProducer producer = new SequencedProducer("unplanned-producer", EVENTS, 50, client);
         List<GroupMember> readers = List.of(
-                new GroupMember("unplanned-reader-1", "unplanned-readers", EVENTS, client, SHORT_SESSIONS),
-                new GroupMember("unplanned-reader-2", "unplanned-readers", EVENTS, client, SHORT_SESSIONS));
+                new GroupMember("unplanned-reader-1", "unplanned-readers", EVENTS, client, GroupMember.SHORT_SESSIONS),
+                new GroupMember("unplanned-reader-2", "unplanned-readers", EVENTS, client, GroupMember.SHORT_SESSIONS));
         GroupMember shoutedReader = new GroupMember("unplanned-shouted-reader", "unplanned-shouted-readers", SHOUTED, client,
-                SHORT_SESSIONS);
+                GroupMember.SHORT_SESSIONS);
         KafkaStreams shouter = shouter();
         try {
             shouter.start();
@@ -132,10 +128,10 @@ class UnplannedFailoverTest {
                     acknowledgedAfter.add(value);
                 }
             });
-            Await.until(() -> consumed(readers).stream().map(GroupMember.Consumed::value).collect(java.util.stream.Collectors.toSet())
+            Await.until(() -> GroupMember.consumedBy(readers).stream().map(GroupMember.Consumed::value).collect(java.util.stream.Collectors.toSet())
                     .containsAll(acknowledgedAfter), WAIT, "the readers to read every record acknowledged by the secondary");
 
-            Ledger ledger = Ledger.of(acknowledged, consumed(readers));
+            Ledger ledger = Ledger.of(acknowledged, GroupMember.consumedBy(readers));
             long ackedOnPrimaryAfterSample = ackedAt.values().stream()
                     .filter(at -> at >= lag.sampledAt().toEpochMilli() && at < failedAt).count();
             long lossBound = eventsLag.recordsMissingOnTarget() + ackedOnPrimaryAfterSample;
@@ -182,7 +178,7 @@ class UnplannedFailoverTest {
         props.put(StreamsConfig.DEFAULT_VALUE_SERDE_CLASS_CONFIG, Serdes.StringSerde.class);
         props.put(StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory("unplanned-streams").toString());
         props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 200);
-        SHORT_SESSIONS.forEach((key, value) -> props.put(StreamsConfig.consumerPrefix(key), value));
+        GroupMember.SHORT_SESSIONS.forEach((key, value) -> props.put(StreamsConfig.consumerPrefix(key), value));
         StreamsBuilder builder = new StreamsBuilder();
         builder.<String, String>stream(EVENTS).mapValues(v -> v.toUpperCase(Locale.ROOT))
                 .to(SHOUTED, Produced.with(Serdes.String(), Serdes.String()));
@@ -193,24 +189,14 @@ class UnplannedFailoverTest {
     private static void awaitProgress(SequencedProducer producer, List<GroupMember> readers, GroupMember shoutedReader,
                                       long sinceMillis, String where) {
         Await.until(() -> producer.acknowledgedSince(sinceMillis) >= PER_PHASE
-                        && consumed(readers).stream().filter(c -> c.atMillis() >= sinceMillis).count() >= PER_PHASE
+                        && GroupMember.consumedBy(readers).stream().filter(c -> c.atMillis() >= sinceMillis).count() >= PER_PHASE
                         && shoutedReader.consumed().stream().filter(c -> c.atMillis() >= sinceMillis).count() >= PER_PHASE / 2,
                 WAIT, "the producer, the readers and Kafka Streams to make progress " + where);
     }
 
     private void awaitEveryApplicationBack(long epoch) {
-        Await.until(() -> gateway.gateway().lastRecovery().filter(r -> r.epoch() == epoch && r.rtoMillis() != null).isPresent(),
-                WAIT, "the recovery report to show every application back");
-        RecoveryReport report = gateway.gateway().lastRecovery().orElseThrow();
-        assertThat(report.notBack()).isEmpty();
-        assertThat(report.applications()).extracting(a -> a.clientId()).contains("unplanned-producer", "unplanned-reader-1",
+        RecoveryReport report = gateway.awaitEveryApplicationBack(epoch, "unplanned-producer", "unplanned-reader-1",
                 "unplanned-reader-2", "unplanned-shouted-reader");
         LOG.info("Recovery after epoch {}: rto {} ms", epoch, report.rtoMillis());
-    }
-
-    private static List<GroupMember.Consumed> consumed(List<GroupMember> readers) {
-        List<GroupMember.Consumed> all = new ArrayList<>();
-        readers.forEach(reader -> all.addAll(reader.consumed()));
-        return all;
     }
 }

@@ -1,5 +1,8 @@
 package dev.switchboard.support;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -11,6 +14,8 @@ import dev.switchboard.config.FailoverConfig;
 import dev.switchboard.config.GatewayConfig;
 import dev.switchboard.config.ListenerConfig;
 import dev.switchboard.config.PortRange;
+import dev.switchboard.failover.recovery.ApplicationRecovery;
+import dev.switchboard.failover.recovery.RecoveryReport;
 import dev.switchboard.gateway.Gateway;
 import dev.switchboard.testkit.EmbeddedKafkaCluster;
 import dev.switchboard.testkit.FreePorts;
@@ -97,6 +102,19 @@ public final class GatewayFixture implements AutoCloseable {
         props.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrap());
         props.put(CommonClientConfigs.CLIENT_ID_CONFIG, clientId);
         return props;
+    }
+
+    /**
+     * Waits until the recovery report of the switch at {@code epoch} has its RTO, then checks that no application
+     * known at the switch is missing and that the report lists {@code clientIds}; returns the report.
+     */
+    public RecoveryReport awaitEveryApplicationBack(long epoch, String... clientIds) {
+        Await.until(() -> gateway.lastRecovery().filter(r -> r.epoch() == epoch && r.rtoMillis() != null).isPresent(),
+                Duration.ofSeconds(90), "the recovery report to show every application back");
+        RecoveryReport report = gateway.lastRecovery().orElseThrow();
+        assertThat(report.notBack()).isEmpty();
+        assertThat(report.applications()).extracting(ApplicationRecovery::clientId).contains(clientIds);
+        return report;
     }
 
     public UpstreamAddressDetector detector() {

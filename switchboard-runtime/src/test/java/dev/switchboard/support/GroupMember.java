@@ -20,6 +20,13 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  */
 public final class GroupMember implements AutoCloseable {
 
+    /**
+     * Session settings for tests that switch: a member the gateway moved away stays in the old cluster's group until
+     * its session times out, and MirrorMaker 2 writes offsets only to groups without members.
+     */
+    public static final Map<String, Object> SHORT_SESSIONS = Map.of(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 6000,
+            ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, 2000);
+
     /** One record as the application saw it: by whom, from where, when. */
     public record Consumed(String value, long atMillis, String clientId, int partition, long offset) {
     }
@@ -81,6 +88,13 @@ public final class GroupMember implements AutoCloseable {
         synchronized (consumed) {
             return List.copyOf(consumed);
         }
+    }
+
+    /** Everything the members read, together. */
+    public static List<Consumed> consumedBy(List<GroupMember> members) {
+        List<Consumed> all = new ArrayList<>();
+        members.forEach(member -> all.addAll(member.consumed()));
+        return all;
     }
 
     /** Commit failures by exception type; an application would have seen each of these. */

@@ -10,7 +10,11 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 
 import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -50,6 +54,22 @@ public final class Records {
         assertThat(duplicated).as("records duplicated").isEmpty();
         assertThat(unexpected).as("records never sent").isEmpty();
         assertThat(received).hasSameSizeAs(sent);
+    }
+
+    /**
+     * Reads partition 0 of {@code topic} from its beginning, read_committed, until {@code expected} values came or
+     * {@code timeout} passed: what transactions left there for good.
+     */
+    public static List<String> committedValues(String bootstrap, String topic, int expected, Duration timeout) {
+        Map<String, Object> props = new HashMap<>();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer())) {
+            TopicPartition partition = new TopicPartition(topic, 0);
+            consumer.assign(List.of(partition));
+            consumer.seekToBeginning(List.of(partition));
+            return pollValues(consumer, expected, timeout);
+        }
     }
 
     public static List<String> numbered(String prefix, int count) {
