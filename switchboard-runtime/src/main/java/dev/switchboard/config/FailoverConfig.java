@@ -31,7 +31,7 @@ public record FailoverConfig(Integer plannedTimeoutSeconds, List<String> wave1, 
         wave1 = wave1 == null ? List.of() : List.copyOf(wave1);
         for (int i = 0; i < wave1.size(); i++) {
             try {
-                dev.switchboard.failover.recovery.ApplicationPattern.parse(wave1.get(i));
+                ApplicationPattern.parse(wave1.get(i));
             } catch (IllegalArgumentException e) {
                 throw new ConfigException("wave1[" + i + "]", e.getMessage());
             }

@@ -7,6 +7,8 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 
+import dev.switchboard.config.ApplicationPattern;
+
 /**
  * Per-application recovery after a cluster switch: whether each application really produces and consumes
  * again, and the recovery time (RTO) of the Wave 1 applications.
@@ -89,8 +91,8 @@ public final class RecoveryTracker {
     }
 
     private ApplicationActivity newApplication(ApplicationKey key) {
-        ApplicationActivity application =
-                new ApplicationActivity(key, wave1Patterns.stream().anyMatch(pattern -> pattern.matches(key)));
+        boolean wave1 = wave1Patterns.stream().anyMatch(pattern -> pattern.matches(key.clientId(), key.principal()));
+        ApplicationActivity application = new ApplicationActivity(key, wave1);
         if (lastSwitch != null) {
             lastSwitch.join(application);
         }

@@ -1,4 +1,4 @@
-package dev.switchboard.failover.recovery;
+package dev.switchboard.config;
 
 import java.util.regex.Pattern;
 
@@ -14,7 +14,7 @@ import java.util.regex.Pattern;
  */
 public record ApplicationPattern(Field field, String glob) {
 
-    /** The part of an {@link ApplicationKey} a pattern looks at. */
+    /** The part of an application's identity a pattern looks at. */
     public enum Field { CLIENT_ID, PRINCIPAL }
 
     private static final String CLIENT_ID_PREFIX = "clientId:";
@@ -63,8 +63,9 @@ public record ApplicationPattern(Field field, String glob) {
         return new ApplicationPattern(field, glob);
     }
 
-    public boolean matches(ApplicationKey application) {
-        String value = field == Field.CLIENT_ID ? application.clientId() : application.principal();
+    /** @param principal null for an application without one */
+    public boolean matches(String clientId, String principal) {
+        String value = field == Field.CLIENT_ID ? clientId : principal;
         return value != null && regex().matcher(value).matches();
     }
 
