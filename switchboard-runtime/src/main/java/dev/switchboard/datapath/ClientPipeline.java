@@ -5,12 +5,15 @@ import java.util.List;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.socket.SocketChannel;
 
-/** Builds the pipeline of each accepted client channel. The stage names are a public extension point. */
-final class ClientPipeline extends ChannelInitializer<SocketChannel> {
+/**
+ * Builds the pipeline of each accepted client channel. The stage names are where a {@link PipelineExtension} adds its
+ * byte-level handlers; request-level features are interceptors instead.
+ */
+public final class ClientPipeline extends ChannelInitializer<SocketChannel> {
 
-    static final String FRAME_DECODER = "frame-decoder";
-    static final String REQUEST_DECODER = "request-decoder";
-    static final String CONNECTION = "connection";
+    public static final String FRAME_DECODER = "frame-decoder";
+    public static final String REQUEST_DECODER = "request-decoder";
+    public static final String CONNECTION = "connection";
 
     private final DataPath dataPath;
     private final Listener listener;

@@ -31,11 +31,6 @@ public final class ConnectionRegistry {
         return count;
     }
 
-    /** Lets every connection forward the produce requests it held. */
-    public void produceHoldEnded() {
-        open.forEach(connection -> connection.onEventLoop(connection::produceHoldEnded));
-    }
-
     public List<ConnectionInfo> snapshot() {
         return open.stream().map(ClientConnection::info).toList();
     }

@@ -10,7 +10,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
  * Splits the upstream byte stream into responses without waiting for whole responses where it need not.
  *
  * <p>Once a response's size and correlation id have arrived, the connection says how it wants the response
- * ({@link ClientConnection#receiveMode}):
+ * ({@link ResponseRelay#receiveMode}):
  * <ul>
  *   <li>{@link Mode#STREAM}: every byte goes on to the client as soon as it arrives, as a slice of the buffer it
  *       was read into. A multi-megabyte Fetch response reaches the client while the broker is still sending
@@ -31,7 +31,7 @@ final class ResponseStreamDecoder extends ChannelInboundHandlerAdapter {
     /** The most a rewritable tail can be: leader endpoints of dozens of brokers fit with room to spare. */
     static final int HELD_BACK_BYTES = 64 * 1024;
 
-    private final ClientConnection connection;
+    private final ResponseRelay connection;
     /**
      * A header that arrived split across reads, gathered here. Plain bytes, not a pooled buffer: nothing is held
      * between responses, so an idle upstream connection owns no buffer and a channel torn down mid-way leaks none.
@@ -48,7 +48,7 @@ final class ResponseStreamDecoder extends ChannelInboundHandlerAdapter {
     private int arrived;
     private CompositeByteBuf held;
 
-    ResponseStreamDecoder(ClientConnection connection) {
+    ResponseStreamDecoder(ResponseRelay connection) {
         this.connection = connection;
     }
 
@@ -171,7 +171,7 @@ final class ResponseStreamDecoder extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
-        connection.flushToClient();
+        connection.flushClient();
     }
 
     @Override

@@ -35,7 +35,7 @@ import dev.switchboard.config.SaslConfig;
  *   upstream             {@link UpstreamHandler}: the upstream channel's events, for the client connection
  * </pre>
  */
-public final class UpstreamConnector {
+public class UpstreamConnector {
 
     private static final int CONNECT_TIMEOUT_MILLIS = 10_000;
     private static final String SASL_FRAME_DECODER = "sasl-frame-decoder";
@@ -47,6 +47,11 @@ public final class UpstreamConnector {
     private final WriteBufferWaterMark waterMark;
     private final Map<String, UpstreamTls> tlsByCluster = new HashMap<>();
     private final Map<String, SaslConfig> saslByCluster = new HashMap<>();
+
+    /** For tests that stand an in-memory channel in for the upstream connection, by overriding {@link #connect}. */
+    UpstreamConnector() {
+        this(null, null, List.of());
+    }
 
     public UpstreamConnector(Transport transport, WriteBufferWaterMark waterMark, List<ClusterConfig> clusters) {
         this.transport = transport;
@@ -84,7 +89,7 @@ public final class UpstreamConnector {
                             pipeline.addLast(SASL_FRAME_DECODER, new KafkaFrameDecoder(MAX_SASL_RESPONSE_BYTES));
                             pipeline.addLast("sasl", new UpstreamSaslAuthenticator(sasl, upstream, target.host()));
                         } else {
-                            pipeline.addLast(RESPONSE_DECODER, new ResponseStreamDecoder(connection));
+                            pipeline.addLast(RESPONSE_DECODER, new ResponseStreamDecoder(connection.relay()));
                         }
                         pipeline.addLast("upstream", new UpstreamHandler(connection));
                     }
@@ -101,7 +106,7 @@ public final class UpstreamConnector {
                 secure(tcp.channel(), upstream, ready, connection);
             } else {
                 ready.tryFailure(new UpstreamConnectFailure("upstream_unreachable", "cannot reach " + upstream + ": "
-                        + ClientConnection.describe(tcp.cause())));
+                        + CloseCause.describe(tcp.cause())));
             }
         });
         return ready;
@@ -118,7 +123,7 @@ public final class UpstreamConnector {
                 authenticate(channel, ready, connection);
             } else {
                 ready.tryFailure(new UpstreamConnectFailure("upstream_tls_failed", "TLS handshake with " + upstream
-                        + " failed: " + ClientConnection.describe(handshake.cause())));
+                        + " failed: " + CloseCause.describe(handshake.cause())));
             }
         });
     }
@@ -133,7 +138,7 @@ public final class UpstreamConnector {
             if (authentication.isSuccess()) {
                 // Nothing is in flight after authentication, so the whole-frame decoder holds no bytes to hand over.
                 ChannelPipeline pipeline = channel.pipeline();
-                pipeline.addAfter(SASL_FRAME_DECODER, RESPONSE_DECODER, new ResponseStreamDecoder(connection));
+                pipeline.addAfter(SASL_FRAME_DECODER, RESPONSE_DECODER, new ResponseStreamDecoder(connection.relay()));
                 pipeline.remove(SASL_FRAME_DECODER);
                 ready.trySuccess(channel);
             } else {

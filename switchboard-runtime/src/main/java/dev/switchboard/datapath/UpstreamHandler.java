@@ -14,7 +14,7 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-        connection.upstreamWritabilityChanged(ctx.channel(), ctx.channel().isWritable());
+        connection.upstreamWritabilityChanged(ctx.channel());
     }
 
     @Override
@@ -25,6 +25,6 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         String label = cause instanceof ProtocolViolation violation ? violation.cause() : "upstream_error";
-        connection.upstreamFailed(ctx.channel(), label, "upstream connection failed: " + ClientConnection.describe(cause));
+        connection.upstreamFailed(ctx.channel(), label, "upstream connection failed: " + CloseCause.describe(cause));
     }
 }

@@ -228,7 +228,7 @@ final class UpstreamSaslAuthenticator extends ChannelInboundHandlerAdapter {
         if (authenticated.isDone()) {
             ctx.fireExceptionCaught(cause);
         } else {
-            fail(ClientConnection.describe(cause));
+            fail(CloseCause.describe(cause));
         }
     }
 }

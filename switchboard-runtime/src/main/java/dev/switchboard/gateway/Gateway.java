@@ -1,12 +1,26 @@
 package dev.switchboard.gateway;
 
-import java.time.Duration;
+import java.io.IOException;
+import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.stream.Collectors;
 
 import dev.switchboard.audit.AuditEvent;
 import dev.switchboard.audit.AuditLog;
@@ -16,19 +30,18 @@ import dev.switchboard.failover.ClusterSwitch;
 import dev.switchboard.failover.InstanceReport;
 import dev.switchboard.failover.MirrorMakerReplication;
 import dev.switchboard.failover.NodeMap;
+import dev.switchboard.failover.FetchFence;
+import dev.switchboard.failover.PinnedTopics;
+import dev.switchboard.failover.ProduceHold;
+import dev.switchboard.failover.StaleProducers;
 import dev.switchboard.failover.SwitchFence;
 import dev.switchboard.failover.SwitchPhase;
 import dev.switchboard.failover.SwitchRefused;
+import dev.switchboard.failover.recovery.RecoverySignals;
 import dev.switchboard.failover.recovery.RecoveryReport;
 import dev.switchboard.failover.recovery.RecoveryTracker;
-import java.util.Comparator;
-import java.util.List;
-import java.util.Map;
-import java.util.Optional;
-import java.util.TreeMap;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.stream.Collectors;
+import dev.switchboard.intercept.InterceptorFactory;
+import dev.switchboard.interceptors.StrictRequests;
 
 import dev.switchboard.cluster.ClusterView;
 import dev.switchboard.cluster.UpstreamCluster;
@@ -42,7 +55,6 @@ import dev.switchboard.datapath.DataPath;
 import dev.switchboard.datapath.GatewayServer;
 import dev.switchboard.datapath.Listener;
 import dev.switchboard.datapath.NodePortMap;
-import dev.switchboard.datapath.PipelineExtension;
 import dev.switchboard.datapath.Transport;
 import dev.switchboard.datapath.UpstreamConnector;
 import dev.switchboard.datapath.rewrite.ResponseRewriters;
@@ -77,12 +89,13 @@ public final class Gateway implements AutoCloseable {
     private final ConnectionRegistry connections = new ConnectionRegistry();
     private final Clock clock = Clock.systemUTC();
     private final SwitchFence fence;
+    private final ProduceHold produceHold;
     private final RecoveryTracker recovery;
     private final AuditLog audit;
     private final SwitchStateStore store;
     private final MirrorMakerReplication replication;
     private final ClusterSwitch clusterSwitch;
-    private final String instanceId = java.util.UUID.randomUUID().toString();
+    private final String instanceId = UUID.randomUUID().toString();
     private final Instant startedAt = Instant.now();
     private final Map<String, InstanceReport> instances = new ConcurrentHashMap<>();
     private final ScheduledExecutorService reporter = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -96,7 +109,7 @@ public final class Gateway implements AutoCloseable {
     private boolean followingLive;
     private SwitchState startupState;
 
-    private Gateway(GatewayConfig config, List<PipelineExtension> extensions) {
+    private Gateway(GatewayConfig config, GatewayExtensions extensions) {
         this.config = config;
         ListenerConfig listener = config.listener();
         Transport transport = Transport.best();
@@ -106,22 +119,41 @@ public final class Gateway implements AutoCloseable {
         this.audit = new AuditLog(config.failover().auditLog() == null ? null : Path.of(config.failover().auditLog()),
                 metrics.registry(), clock);
         this.clusters = new UpstreamClusters(config.clusters(), config.activeCluster());
-        this.server = new GatewayServer(transport, Runtime.getRuntime().availableProcessors(), listener.bindHost(), extensions);
+        this.server = new GatewayServer(transport, Runtime.getRuntime().availableProcessors(), listener.bindHost(),
+                extensions.pipeline());
         this.nodePorts = new NodePortMap(listener.nodePorts(), (nodeId, port) -> server.openAsync(new Listener.Node(nodeId, port)));
         this.recovery = new RecoveryTracker(config.failover().wave1(), clock);
-        this.fence = new SwitchFence(config.failover().pinnedTopics(), clock);
-        fence.applications(recovery::application);
+        this.fence = new SwitchFence(clock);
+        this.produceHold = new ProduceHold(clock);
         this.store = new SwitchStateStore(config.clusters());
         this.replication = new MirrorMakerReplication(config);
         this.clusterSwitch = new ClusterSwitch(config, store, replication, this::apply, () -> clusters.active().name(),
                 () -> Map.copyOf(instances), clock);
         server.attach(new DataPath(clusters, new AddressRewriter(listener.advertisedHost(), nodePorts, virtualNodes),
                 ResponseRewriters.standard(), connector, connections, metrics, listener.maxFrameBytes(), virtualNodes,
-                listener.clusterId(), fence, new TopicNames()));
+                listener.clusterId(), new TopicNames(metrics), interceptors(extensions)));
+    }
+
+    /**
+     * The interceptors every connection gets, in the order requests meet them: strict parsing first, so nothing else
+     * reads a malformed request; then failover's; then the extensions'.
+     */
+    private List<InterceptorFactory> interceptors(GatewayExtensions extensions) {
+        List<InterceptorFactory> interceptors = new ArrayList<>();
+        if (config.listener().strictRequests()) {
+            interceptors.add(new StrictRequests(metrics.registry()));
+        }
+        interceptors.add(new RecoverySignals(recovery));
+        interceptors.add(produceHold);
+        interceptors.add(new PinnedTopics(config.failover().pinnedTopics()));
+        interceptors.add(new StaleProducers(fence));
+        interceptors.add(new FetchFence(fence));
+        interceptors.addAll(extensions.interceptors());
+        return interceptors;
     }
 
     public static Gateway start(GatewayConfig config) {
-        return start(config, List.of());
+        return start(config, GatewayExtensions.NONE);
     }
 
     /**
@@ -129,7 +161,7 @@ public final class Gateway implements AutoCloseable {
      * ports are open before the bootstrap port is, then opens the bootstrap port. An unreachable cluster does
      * not stop start-up; it shows as not ready.
      */
-    public static Gateway start(GatewayConfig config, List<PipelineExtension> extensions) {
+    public static Gateway start(GatewayConfig config, GatewayExtensions extensions) {
         Gateway gateway = new Gateway(config, extensions);
         try {
             gateway.startListening();
@@ -148,7 +180,7 @@ public final class Gateway implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while discovering clusters", e);
-        } catch (java.util.concurrent.ExecutionException e) {
+        } catch (ExecutionException e) {
             LOG.warn("Cluster discovery failed: {}", e.getCause().toString());
         }
         followSwitchState();
@@ -226,7 +258,7 @@ public final class Gateway implements AutoCloseable {
                 clusters.activate(startupState.activeCluster());
                 fence.epoch(startupState.epoch());
                 if (startupState.hold() != null && clock.instant().isBefore(startupState.hold().until())) {
-                    fence.hold(startupState.hold().until());
+                    produceHold.hold(startupState.hold().until());
                     holdingEpoch = startupState.epoch();
                 }
                 LOG.info("Following switch state epoch={}: active cluster is {} (config says {})", startupState.epoch(),
@@ -265,6 +297,9 @@ public final class Gateway implements AutoCloseable {
             holdingEpoch = -1;
             closed = connections.clusterSwitched("cluster_switch", "cluster " + state.activeCluster() + " is now active (switch epoch "
                     + state.epoch() + ")");
+            // After the connections were told to close: what the hold kept then fails with its connection, and the
+            // client sends it again to the new cluster, as a client does after any broker disconnect.
+            produceHold.release();
             recovery.connectionsClosed(closed);
             recovery.switchCompleted();
             clusters.active().ensureTransactionCoordinator();
@@ -272,14 +307,13 @@ public final class Gateway implements AutoCloseable {
             LOG.info("Switched from cluster {} to {} at epoch={}: closed {} client connections", previous, state.activeCluster(),
                     state.epoch(), closed);
         } else if (state.hold() != null && clock.instant().isBefore(state.hold().until())) {
-            fence.hold(state.hold().until());
+            produceHold.hold(state.hold().until());
             holdingEpoch = state.epoch();
             LOG.info("Holding produce requests until {} for a planned switch to {} (epoch={})", state.hold().until(),
                     state.hold().target(), state.epoch());
         } else if (holdingEpoch >= 0) {
-            fence.releaseHold();
+            produceHold.release();
             holdingEpoch = -1;
-            connections.produceHoldEnded();
             LOG.info("Produce requests released on cluster {} (epoch={})", previous, state.epoch());
         }
         reporter.execute(this::report);
@@ -290,7 +324,7 @@ public final class Gateway implements AutoCloseable {
         try {
             store.publish(SwitchStateStore.INSTANCE_KEY_PREFIX + instanceId, new InstanceReport(instanceId, hostName(),
                     startedAt, clock.instant(), switchState == null ? -1 : switchState.epoch(), clusters.active().name(),
-                    fence.holdsProduce() ? holdingEpoch : -1));
+                    produceHold.holding() ? holdingEpoch : -1));
         } catch (RuntimeException e) {
             LOG.debug("Instance report not published: {}", e.toString());
         }
@@ -298,8 +332,8 @@ public final class Gateway implements AutoCloseable {
 
     private static String hostName() {
         try {
-            return java.net.InetAddress.getLocalHost().getHostName();
-        } catch (java.io.IOException e) {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
             return "unknown";
         }
     }
@@ -309,7 +343,7 @@ public final class Gateway implements AutoCloseable {
      * audit log whatever happens.
      */
     public ClusterSwitch.Outcome failover(String target, boolean planned, String actor) {
-        Map<String, Object> request = new java.util.LinkedHashMap<>();
+        Map<String, Object> request = new LinkedHashMap<>();
         request.put("to", target);
         request.put("planned", planned);
         audit.record(actor, "failover", request, AuditEvent.ACCEPTED, "switch requested");

@@ -101,6 +101,24 @@ public final class GatewayMetrics {
                 .tag("api", api.name).tag("cause", cause).register(registry).increment();
     }
 
+    /** An interceptor did something other than forward: answered, delayed, dropped, closed. */
+    public void interceptorAction(String interceptor, String action) {
+        Counter.builder("switchboard.interceptor.actions").description("What interceptors did other than forward, by interceptor and action")
+                .tag("interceptor", interceptor).tag("action", action).register(registry).increment();
+    }
+
+    /** An interceptor threw, and its connection was closed. */
+    public void interceptorFailed(String interceptor) {
+        Counter.builder("switchboard.interceptor.failures").description("Interceptors that threw, closing their connection")
+                .tag("interceptor", interceptor).register(registry).increment();
+    }
+
+    /** A topic id not kept, because the names kept for one cluster reached their bound. */
+    public void topicNameDropped(String cluster) {
+        Counter.builder("switchboard.topic.names.dropped").description("Topic ids not kept: the bound on names per cluster was reached")
+                .tag("cluster", cluster).register(registry).increment();
+    }
+
     private ApiMeters meters(ApiKeys api) {
         ApiMeters meters = apiMeters.get(api.id);
         if (meters == null) {

@@ -3,6 +3,7 @@ package dev.switchboard.support;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,6 +18,8 @@ import dev.switchboard.config.PortRange;
 import dev.switchboard.failover.recovery.ApplicationRecovery;
 import dev.switchboard.failover.recovery.RecoveryReport;
 import dev.switchboard.gateway.Gateway;
+import dev.switchboard.gateway.GatewayExtensions;
+import dev.switchboard.intercept.InterceptorFactory;
 import dev.switchboard.testkit.EmbeddedKafkaCluster;
 import dev.switchboard.testkit.FreePorts;
 import org.apache.kafka.clients.CommonClientConfigs;
@@ -40,17 +43,27 @@ public final class GatewayFixture implements AutoCloseable {
     }
 
     public GatewayFixture(int maxFrameKiB, EmbeddedKafkaCluster... clusters) {
-        this(maxFrameKiB, EmbeddedKafkaCluster::clientSecurityProperties, null, null, clusters);
+        this(maxFrameKiB, EmbeddedKafkaCluster::clientSecurityProperties, null, null, false, List.of(), clusters);
+    }
+
+    /** With {@code interceptors} after the gateway's own, on every connection. */
+    public static GatewayFixture withInterceptors(List<InterceptorFactory> interceptors, EmbeddedKafkaCluster... clusters) {
+        return new GatewayFixture(100, EmbeddedKafkaCluster::clientSecurityProperties, null, null, false, interceptors, clusters);
+    }
+
+    /** With {@code listener.strictRequests} on. */
+    public static GatewayFixture strictRequests(EmbeddedKafkaCluster... clusters) {
+        return new GatewayFixture(100, EmbeddedKafkaCluster::clientSecurityProperties, null, null, true, List.of(), clusters);
     }
 
     /** Reaches one cluster with {@code properties} instead, e.g. a wrong password. */
     public GatewayFixture(EmbeddedKafkaCluster cluster, Map<String, String> properties) {
-        this(100, c -> properties, null, null, cluster);
+        this(100, c -> properties, null, null, false, List.of(), cluster);
     }
 
     /** Switches between the clusters as {@code failover} says; the first cluster is active by config. */
     public GatewayFixture(FailoverConfig failover, EmbeddedKafkaCluster... clusters) {
-        this(100, EmbeddedKafkaCluster::clientSecurityProperties, failover, null, clusters);
+        this(100, EmbeddedKafkaCluster::clientSecurityProperties, failover, null, false, List.of(), clusters);
     }
 
     /**
@@ -58,15 +71,16 @@ public final class GatewayFixture implements AutoCloseable {
      * would derive from its own bootstrap port.
      */
     public GatewayFixture(String clusterId, FailoverConfig failover, EmbeddedKafkaCluster... clusters) {
-        this(100, EmbeddedKafkaCluster::clientSecurityProperties, failover, clusterId, clusters);
+        this(100, EmbeddedKafkaCluster::clientSecurityProperties, failover, clusterId, false, List.of(), clusters);
     }
 
     private GatewayFixture(int maxFrameKiB, Function<EmbeddedKafkaCluster, Map<String, String>> properties,
-                           FailoverConfig failover, String clusterId, EmbeddedKafkaCluster... clusters) {
+                           FailoverConfig failover, String clusterId, boolean strictRequests,
+                           List<InterceptorFactory> interceptors, EmbeddedKafkaCluster... clusters) {
         this.bootstrapPort = FreePorts.next();
         int first = FreePorts.range(8, bootstrapPort);
         this.nodePorts = new PortRange(first, first + 7);
-        List<ClusterConfig> upstreams = new java.util.ArrayList<>();
+        List<ClusterConfig> upstreams = new ArrayList<>();
         for (EmbeddedKafkaCluster cluster : clusters) {
             upstreams.add(new ClusterConfig(cluster.name(), cluster.bootstrapServers(), properties.apply(cluster)));
             for (int nodeId : cluster.nodeIds()) {
@@ -75,9 +89,10 @@ public final class GatewayFixture implements AutoCloseable {
             }
         }
         GatewayConfig config = new GatewayConfig(
-                new ListenerConfig("127.0.0.1", ADVERTISED_HOST, bootstrapPort, nodePorts, maxFrameKiB * 1024, clusterId),
+                new ListenerConfig("127.0.0.1", ADVERTISED_HOST, bootstrapPort, nodePorts, maxFrameKiB * 1024, clusterId,
+                        strictRequests),
                 new AdminConfig("127.0.0.1", 0), upstreams, clusters[0].name(), failover);
-        this.gateway = Gateway.start(config, List.of(detector));
+        this.gateway = Gateway.start(config, new GatewayExtensions(interceptors, List.of(detector)));
     }
 
     public Gateway gateway() {

@@ -5,6 +5,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.buffer.Unpooled;
 import io.netty.util.ResourceLeakDetector;
 import io.netty.util.ResourceLeakDetectorFactory;
 import org.junit.jupiter.api.extension.AfterAllCallback;
@@ -48,16 +49,27 @@ public final class LeakDetection implements BeforeAllCallback, AfterAllCallback 
 
     @Override
     public void afterAll(ExtensionContext context) throws InterruptedException {
+        assertNoLeaks(context.getDisplayName());
+    }
+
+    /**
+     * Fails when Netty reported a leak since the last check. For test engines that do not run JUnit Jupiter
+     * extensions (jqwik), which call it themselves.
+     */
+    public static void assertNoLeaks(String where) throws InterruptedException {
         // Leaks are reported when a leaked buffer is collected and the detector next runs, on allocation.
         for (int i = 0; i < 5 && LEAKS.isEmpty(); i++) {
             System.gc();
             Thread.sleep(50);
             ByteBuf probe = PooledByteBufAllocator.DEFAULT.buffer(64);
             probe.release();
+            Unpooled.buffer(64).release();
         }
         if (!LEAKS.isEmpty()) {
-            throw new AssertionError("Netty reported " + LEAKS.size() + " leaked buffer(s) in "
-                    + context.getDisplayName() + ":\n" + String.join("\n", LEAKS));
+            List<String> found = List.copyOf(LEAKS);
+            LEAKS.clear();
+            throw new AssertionError("Netty reported " + found.size() + " leaked buffer(s) in " + where + ":\n"
+                    + String.join("\n", found));
         }
     }
 }

@@ -3,6 +3,7 @@ package dev.switchboard.datapath.rewrite;
 import java.util.List;
 
 import dev.switchboard.config.HostPort;
+import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.message.ApiVersionsResponseData.ApiVersion;
 
 /** What a rewriter may ask of the connection whose response it rewrites. */
@@ -20,14 +21,8 @@ public interface RewriteContext {
     /** The cluster id clients see, whichever cluster answers. */
     String clusterId();
 
-    /** The cluster a topic is pinned to, when that is not the cluster serving this connection; else null. */
-    String pinnedElsewhere(String topic);
-
     /** Records a topic's id on the cluster serving this connection, so requests that name topics by id can be read. */
-    void learnTopic(org.apache.kafka.common.Uuid topicId, String name);
-
-    /** The cluster serving this connection issued a producer id (InitProducerId). */
-    void producerIdIssued(long producerId, short epoch);
+    void learnTopic(Uuid topicId, String name);
 
     /** Called with the API versions the client was told, which bound what it may send from now on. */
     void negotiated(List<ApiVersion> versions);

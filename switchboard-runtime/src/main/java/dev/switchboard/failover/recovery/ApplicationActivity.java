@@ -11,7 +11,7 @@ import java.util.Set;
  * allocation and no lock. Before a switch it learns the application's roles (one flag each, set once); during a
  * switch it records the first reconnect, produce and fetch the switch waits for.
  */
-public final class ApplicationActivity implements dev.switchboard.datapath.ApplicationProgress {
+public final class ApplicationActivity {
 
     private final ApplicationKey key;
     private final boolean wave1;

@@ -140,16 +140,7 @@ class FetchTailRewriterTest {
             }
 
             @Override
-            public String pinnedElsewhere(String topic) {
-                return null;
-            }
-
-            @Override
             public void learnTopic(org.apache.kafka.common.Uuid topicId, String name) {
-            }
-
-            @Override
-            public void producerIdIssued(long producerId, short epoch) {
             }
         };
     }

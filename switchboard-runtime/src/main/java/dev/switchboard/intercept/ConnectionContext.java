@@ -1,0 +1,31 @@
+package dev.switchboard.intercept;
+
+import java.net.InetSocketAddress;
+import java.util.Optional;
+
+import org.apache.kafka.common.Uuid;
+
+/** What an interceptor may know about the connection it sees. Read on the connection's event loop. */
+public interface ConnectionContext {
+
+    /** The client id of the latest request, or empty before the first one. */
+    String clientId();
+
+    /** Where the client connects from; null only on a transport without IP addresses (in-memory tests). */
+    InetSocketAddress clientAddress();
+
+    /** The gateway listener the client connected to: {@code bootstrap} or {@code node-<id>}. */
+    String listener();
+
+    /** The cluster serving this connection, or empty before the connection has been routed. */
+    Optional<String> activeCluster();
+
+    /** The authenticated principal, once client authentication exists; empty until then. */
+    Optional<String> principal();
+
+    /**
+     * The name of a topic by its id on the cluster serving this connection, learned from the metadata responses
+     * the gateway relayed; empty when no such response named it yet.
+     */
+    Optional<String> topicName(Uuid topicId);
+}

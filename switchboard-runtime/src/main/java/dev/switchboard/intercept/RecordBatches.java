@@ -1,0 +1,79 @@
+package dev.switchboard.intercept;
+
+import java.nio.ByteBuffer;
+import java.util.function.UnaryOperator;
+
+import org.apache.kafka.common.compress.Compression;
+import org.apache.kafka.common.record.TimestampType;
+import org.apache.kafka.common.record.internal.DefaultRecordBatch;
+import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.record.internal.MemoryRecordsBuilder;
+import org.apache.kafka.common.record.internal.MutableRecordBatch;
+import org.apache.kafka.common.record.internal.Record;
+import org.apache.kafka.common.record.internal.RecordBatch;
+import org.apache.kafka.common.utils.ByteBufferOutputStream;
+
+/**
+ * Changes to the record batches inside a Produce request or a Fetch response, built with kafka-clients' record
+ * classes. Results are new buffers: the frame they came from is never written to.
+ */
+public final class RecordBatches {
+
+    private RecordBatches() {
+    }
+
+    /**
+     * Every record's value replaced by {@code change}'s result (null keeps a null value), with offsets, timestamps,
+     * keys, headers, producer id, epoch, sequence and compression kept, and every checksum recomputed. Control
+     * batches are kept as they are.
+     */
+    public static MemoryRecords rewriteValues(MemoryRecords records, UnaryOperator<ByteBuffer> change) {
+        ByteBufferOutputStream out = new ByteBufferOutputStream(Math.max(64, records.sizeInBytes()));
+        for (MutableRecordBatch batch : records.batches()) {
+            if (batch.isControlBatch()) {
+                ByteBuffer copy = ByteBuffer.allocate(batch.sizeInBytes());
+                batch.writeTo(copy);
+                out.write(copy.flip());
+                continue;
+            }
+            MemoryRecordsBuilder builder = new MemoryRecordsBuilder(out, batch.magic(),
+                    Compression.of(batch.compressionType()).build(), batch.timestampType(), batch.baseOffset(),
+                    batch.timestampType() == TimestampType.LOG_APPEND_TIME ? batch.maxTimestamp() : RecordBatch.NO_TIMESTAMP,
+                    batch.producerId(), batch.producerEpoch(), batch.baseSequence(), batch.isTransactional(), false,
+                    batch.partitionLeaderEpoch(), Integer.MAX_VALUE);
+            for (Record record : batch) {
+                ByteBuffer value = record.hasValue() ? change.apply(record.value()) : null;
+                builder.appendWithOffset(record.offset(), record.timestamp(), record.key(), value, record.headers());
+            }
+            builder.close();
+        }
+        ByteBuffer result = out.buffer().flip();
+        return MemoryRecords.readableRecords(result.slice());
+    }
+
+    /** The batches of {@code first} and then those of {@code second}, as they are. */
+    public static MemoryRecords concat(MemoryRecords first, MemoryRecords second) {
+        ByteBuffer both = ByteBuffer.allocate(first.sizeInBytes() + second.sizeInBytes());
+        both.put(first.buffer().duplicate()).put(second.buffer().duplicate()).flip();
+        return MemoryRecords.readableRecords(both);
+    }
+
+    /**
+     * A copy whose every v2 batch fails its checksum, as a corrupted log or network would make it, for testing how a
+     * client handles one. Older formats are copied unchanged.
+     */
+    public static MemoryRecords breakChecksums(MemoryRecords records) {
+        ByteBuffer copy = ByteBuffer.allocate(records.sizeInBytes());
+        copy.put(records.buffer().duplicate()).flip();
+        MemoryRecords broken = MemoryRecords.readableRecords(copy);
+        int position = 0;
+        for (MutableRecordBatch batch : broken.batches()) {
+            if (batch instanceof DefaultRecordBatch) {
+                int crc = position + DefaultRecordBatch.CRC_OFFSET;
+                copy.putInt(crc, ~copy.getInt(crc));
+            }
+            position += batch.sizeInBytes();
+        }
+        return MemoryRecords.readableRecords(copy);
+    }
+}

@@ -1,0 +1,256 @@
+package dev.switchboard.intercept;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import dev.switchboard.support.GatewayFixture;
+import dev.switchboard.support.Records;
+import dev.switchboard.testkit.EmbeddedKafkaCluster;
+import dev.switchboard.testkit.KafkaCluster;
+import dev.switchboard.testkit.SharedClusters;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.message.FetchRequestData;
+import org.apache.kafka.common.message.FetchResponseData;
+import org.apache.kafka.common.message.ProduceRequestData;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Each capability of the interception layer, felt by real Java clients through a real broker: a partition error the
+ * producer retries, a delayed fetch, record values rewritten in a fetch response with valid checksums. Every record
+ * is counted for loss and duplication, and every failed send.
+ */
+@ExtendWith(SharedClusters.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class InterceptorsWithJavaClientsTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(60);
+    private static final int REFUSALS = 3;
+
+    private final AtomicInteger refused = new AtomicInteger();
+    private final AtomicInteger delayed = new AtomicInteger();
+    private final List<String> fetchTopicsSeen = new CopyOnWriteArrayList<>();
+    private EmbeddedKafkaCluster cluster;
+    private GatewayFixture gateway;
+
+    @BeforeAll
+    void startGateway(@KafkaCluster(name = "primary") EmbeddedKafkaCluster cluster) {
+        this.cluster = cluster;
+        this.gateway = GatewayFixture.withInterceptors(List.of(new RefuseFirstProduces(), new DelayFetches(), new ShoutValues()),
+                cluster);
+    }
+
+    @AfterAll
+    void stopGateway() {
+        gateway.close();
+    }
+
+    @AfterEach
+    void noUpstreamAddressReachedAClient() {
+        assertThat(gateway.detector().sightings()).isEmpty();
+    }
+
+    @Test
+    void aProducerRetriesAPartitionErrorAnsweredByTheGatewayAndLosesNothing() throws Exception {
+        cluster.createTopic("flaky", 2, 1);
+        List<String> sent = Records.numbered("flaky", 300);
+
+        int failedSends = produce("flaky", sent);
+
+        assertThat(failedSends).isZero();
+        assertThat(refused).hasValue(REFUSALS);
+        assertThat(actions("refuse-first-produces", "answer")).isEqualTo(REFUSALS);
+        Records.assertExactlyOnce(sent, consume("flaky", sent.size()));
+    }
+
+    @Test
+    void aDelayedFetchStillDeliversEveryRecordOnce() throws Exception {
+        cluster.createTopic("slow", 1, 1);
+        List<String> sent = Records.numbered("slow", 200);
+        assertThat(produce("slow", sent)).isZero();
+
+        List<String> received = consume("slow", sent.size());
+
+        Records.assertExactlyOnce(sent, received);
+        assertThat(delayed.get()).as("fetches of 'slow' delayed, found by its topic id").isPositive();
+        assertThat(fetchTopicsSeen).contains("slow");
+    }
+
+    @Test
+    void recordValuesRewrittenInAFetchResponseReachTheConsumerWithValidChecksums() throws Exception {
+        cluster.createTopic("shouted", 1, 1);
+        List<String> sent = Records.numbered("quiet", 100);
+        assertThat(produce("shouted", sent)).isZero();
+
+        List<String> received = consume("shouted", sent.size());
+
+        Records.assertExactlyOnce(sent.stream().map(value -> value.toUpperCase()).toList(), received);
+        assertThat(actions("shout-values", "answer")).isZero();
+    }
+
+    private double actions(String interceptor, String action) {
+        var counter = gateway.gateway().metrics().registry().find("switchboard.interceptor.actions")
+                .tag("interceptor", interceptor).tag("action", action).counter();
+        return counter == null ? 0 : counter.count();
+    }
+
+    /** Sends every value and returns how many sends failed. */
+    private int produce(String topic, List<String> values) throws Exception {
+        Map<String, Object> props = new HashMap<>(gateway.clientProperties("producer-" + topic));
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        props.put(ProducerConfig.RETRY_BACKOFF_MS_CONFIG, 50);
+        int failed = 0;
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(props, new StringSerializer(), new StringSerializer())) {
+            List<Future<RecordMetadata>> sends = values.stream().map(v -> producer.send(new ProducerRecord<>(topic, v, v))).toList();
+            for (Future<RecordMetadata> send : sends) {
+                try {
+                    send.get();
+                } catch (Exception e) {
+                    failed++;
+                }
+            }
+        }
+        return failed;
+    }
+
+    private List<String> consume(String topic, int expected) {
+        Map<String, Object> props = new HashMap<>(gateway.clientProperties("consumer-" + topic));
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer())) {
+            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+                    .map(p -> new TopicPartition(topic, p.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            return Records.pollValues(consumer, expected, WAIT);
+        }
+    }
+
+    /** The first produces to {@code flaky} get NOT_LEADER_OR_FOLLOWER on every partition, which producers retry. */
+    private final class RefuseFirstProduces implements InterceptorFactory {
+        @Override
+        public String name() {
+            return "refuse-first-produces";
+        }
+
+        @Override
+        public Interceptor create(ConnectionContext connection) {
+            return new Interceptor() {
+                @Override
+                public Interest interest() {
+                    return refused.get() < REFUSALS ? Interest.requests(ApiKeys.PRODUCE) : Interest.NONE;
+                }
+
+                @Override
+                public RequestAction onRequest(InterceptedRequest request, ConnectionContext context) {
+                    ProduceRequestData produce = (ProduceRequestData) request.message();
+                    boolean flaky = produce.topicData().stream().anyMatch(t -> "flaky".equals(t.name())
+                            || context.topicName(t.topicId()).filter("flaky"::equals).isPresent());
+                    if (!flaky || refused.getAndIncrement() >= REFUSALS) {
+                        return RequestAction.forward();
+                    }
+                    return RequestAction.answerError(Errors.NOT_LEADER_OR_FOLLOWER, "a test says the leader moved");
+                }
+            };
+        }
+    }
+
+    /** Fetches that name topic {@code slow} wait 300 ms before they go to the broker. */
+    private final class DelayFetches implements InterceptorFactory {
+        @Override
+        public String name() {
+            return "delay-fetches";
+        }
+
+        @Override
+        public Interceptor create(ConnectionContext connection) {
+            return new Interceptor() {
+                @Override
+                public Interest interest() {
+                    return Interest.requests(ApiKeys.FETCH);
+                }
+
+                @Override
+                public RequestAction onRequest(InterceptedRequest request, ConnectionContext context) {
+                    for (FetchRequestData.FetchTopic topic : ((FetchRequestData) request.message()).topics()) {
+                        Optional<String> name = topic.topic() != null && !topic.topic().isEmpty()
+                                ? Optional.of(topic.topic()) : context.topicName(topic.topicId());
+                        name.ifPresent(fetchTopicsSeen::add);
+                        if (name.filter("slow"::equals).isPresent()) {
+                            delayed.incrementAndGet();
+                            return RequestAction.delay(Duration.ofMillis(300), RequestAction.forward());
+                        }
+                    }
+                    return RequestAction.forward();
+                }
+            };
+        }
+    }
+
+    /** Record values of topic {@code shouted} reach consumers upper-cased, in re-checksummed batches. */
+    private static final class ShoutValues implements InterceptorFactory {
+        @Override
+        public String name() {
+            return "shout-values";
+        }
+
+        @Override
+        public Interceptor create(ConnectionContext connection) {
+            return new Interceptor() {
+                @Override
+                public Interest interest() {
+                    return Interest.responses(ApiKeys.FETCH);
+                }
+
+                @Override
+                public ResponseAction onResponse(InterceptedResponse response, ConnectionContext context) {
+                    boolean changed = false;
+                    for (FetchResponseData.FetchableTopicResponse topic : ((FetchResponseData) response.message()).responses()) {
+                        String name = topic.topic() != null && !topic.topic().isEmpty() ? topic.topic()
+                                : context.topicName(topic.topicId()).orElse("");
+                        if (!name.equals("shouted")) {
+                            continue;
+                        }
+                        for (FetchResponseData.PartitionData partition : topic.partitions()) {
+                            if (partition.records() instanceof MemoryRecords records && records.sizeInBytes() > 0) {
+                                partition.setRecords(RecordBatches.rewriteValues(records, ShoutValues::upperCase));
+                                changed = true;
+                            }
+                        }
+                    }
+                    return changed ? ResponseAction.forwardModified() : ResponseAction.forward();
+                }
+            };
+        }
+
+        private static ByteBuffer upperCase(ByteBuffer value) {
+            return ByteBuffer.wrap(StandardCharsets.UTF_8.decode(value.duplicate()).toString().toUpperCase()
+                    .getBytes(StandardCharsets.UTF_8));
+        }
+    }
+}
