@@ -206,7 +206,7 @@ public final class GatewayBenchmark {
                     long baseline = gateway.liveHeapBytes();
                     String host = gateway.bootstrap().substring(0, gateway.bootstrap().indexOf(':'));
                     int port = Integer.parseInt(gateway.bootstrap().substring(gateway.bootstrap().indexOf(':') + 1));
-                    try (ChildJvm clients = ChildJvm.start("idle-clients", List.of("-Xmx512m"), IdleClients.class.getName(),
+                    try (ChildProcess clients = ChildProcess.startJvm("idle-clients", List.of("-Xmx512m"), IdleClients.class.getName(),
                             List.of(host, String.valueOf(port), String.valueOf(count), String.valueOf(handshake)))) {
                         awaitReady(clients, count);
                         awaitOpenConnections(gateway, count);
@@ -236,7 +236,7 @@ public final class GatewayBenchmark {
         return goals.allMet();
     }
 
-    private static void awaitReady(ChildJvm clients, int count) {
+    private static void awaitReady(ChildProcess clients, int count) {
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
         while (!clients.stdout().contains("READY " + count)) {
             if (!clients.process().isAlive() || System.nanoTime() > deadline) {
@@ -307,25 +307,6 @@ public final class GatewayBenchmark {
 
         String render() {
             return rows.toString();
-        }
-    }
-
-    /** Goals and whether this run met them. */
-    static final class Goals {
-        private final StringBuilder lines = new StringBuilder();
-        private boolean allMet = true;
-
-        void check(String goal, boolean met, String measured) {
-            allMet &= met;
-            lines.append(String.format("- %s %s: %s%n", met ? "MET " : "MISSED", goal, measured));
-        }
-
-        boolean allMet() {
-            return allMet;
-        }
-
-        String render() {
-            return lines.toString();
         }
     }
 }
