@@ -11,7 +11,7 @@ import picocli.CommandLine.Option;
 @Command(name = "relay", mixinStandardHelpOptions = true,
         description = {"Measure the gateway's CPU seconds per GB relayed, producing and consuming, beside HAProxy in TCP mode"
                 + " relaying the same load to the same embedded broker, with throughput direct, through the gateway and through"
-                + " HAProxy (about 5 minutes). Without haproxy installed (apt-get install -y haproxy) the HAProxy column is left out.",
+                + " HAProxy (about 3½ minutes). Without haproxy installed (apt-get install -y haproxy) the HAProxy column is left out.",
                 "Prints Markdown tables to stdout and progress to stderr. Exit code 0 when the goal is met or could not be"
                         + " checked, 3 when it is missed."})
 final class BenchRelayCommand implements Callable<Integer> {
@@ -22,7 +22,8 @@ final class BenchRelayCommand implements Callable<Integer> {
     picocli.CommandLine.Model.CommandSpec spec;
 
     @Option(names = "--rounds", defaultValue = DEFAULT_ROUNDS,
-            description = "Rounds after the warm-up; the order of direct, gateway and HAProxy rotates each round (default: ${DEFAULT-VALUE}).")
+            description = "Rounds after the warm-up; the order of direct, gateway and HAProxy rotates each round "
+                    + "(default: ${DEFAULT-VALUE}).")
     int rounds;
 
     @Option(names = "--records", description = "Records per producer/consumer run (default: ${DEFAULT-VALUE}).", defaultValue = "300000")

@@ -173,9 +173,9 @@ public final class RelayBenchmark {
         String line = String.format("round %d %-7s producer %,.0f rec/s %.1f MB/s, consumer %,.0f rec/s %.1f MB/s (fetch)",
                 run.round(), run.via().label, run.produced().recordsPerSec(), run.produced().mbPerSec(),
                 run.consumed().fetchRecordsPerSec(), run.consumed().fetchMbPerSec());
-        return run.via() == Via.DIRECT ? line : line + String.format("; relay CPU %.2f s producing (%.3f s/GB), %.2f s consuming (%.3f s/GB)",
-                run.producing().cpuSeconds(), run.producing().secondsPerGb(), run.consuming().cpuSeconds(),
-                run.consuming().secondsPerGb());
+        return run.via() == Via.DIRECT ? line : line + String.format(
+                "; relay CPU %.2f s producing (%.3f s/GB), %.2f s consuming (%.3f s/GB)", run.producing().cpuSeconds(),
+                run.producing().secondsPerGb(), run.consuming().cpuSeconds(), run.consuming().secondsPerGb());
     }
 
     /** Prints the tables for {@code runs} over {@code vias}; false when a goal was measured and missed. */
@@ -184,12 +184,12 @@ public final class RelayBenchmark {
         boolean withHaproxy = vias.contains(Via.HAPROXY);
         List<Via> relays = vias.stream().filter(via -> via != Via.DIRECT).toList();
         out.println("### Relay cost: the gateway's CPU per GB beside HAProxy's, 1 broker\n");
-        out.printf("%d rounds after a discarded warm-up round (in which the gateway runs %d times, the others once), %,d "
+        out.printf("%d round%s after a discarded warm-up round (in which the gateway runs %d times, the others once), %,d "
                         + "records of %,d bytes per run, acks=all; the order of %s rotates each round. HAProxy: %s. Bytes "
                         + "relayed: producing, records sent × record size; consuming, the key and value bytes "
                         + "ConsumerPerformance counted. GB = 10^9 bytes. Load average (1, 5, 15 min) %s at the start, %s at "
                         + "the end.%n%n",
-                options.rounds(), GATEWAY_WARM_UP_RUNS, options.records(), options.recordSize(),
+                options.rounds(), options.rounds() == 1 ? "" : "s", GATEWAY_WARM_UP_RUNS, options.records(), options.recordSize(),
                 String.join(", ", vias.stream().map(via -> via.label).toList()),
                 withHaproxy ? haproxyVersion + ", TCP mode, nbthread " + HAPROXY_THREADS + ", default buffers, no splicing"
                         : HaproxyProcess.NOT_FOUND, loadBefore, loadAfter);
