@@ -5,13 +5,16 @@ import java.util.concurrent.Callable;
 
 import dev.switchboard.bench.BenchOptions;
 import dev.switchboard.bench.GatewayBenchmark;
+import dev.switchboard.bench.RelayBenchmark;
+import dev.switchboard.bench.RelayOptions;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code switchboard bench}: the gateway against direct Kafka, side by side, on embedded brokers. */
-@Command(name = "bench", mixinStandardHelpOptions = true, subcommands = BenchFailoverCommand.class,
+@Command(name = "bench", mixinStandardHelpOptions = true, subcommands = {BenchFailoverCommand.class, BenchRelayCommand.class},
         description = {"Measure what the gateway costs against direct Kafka, on embedded brokers (1 broker, and 3 with "
-                + "replication factor 3), with Apache Kafka's own perf tools, alternating direct and gateway runs.",
+                + "replication factor 3), with Apache Kafka's own perf tools, alternating direct and gateway runs; then the "
+                + "gateway's CPU per GB relayed beside HAProxy's, as 'bench relay' measures it.",
                 "Prints Markdown tables to stdout and progress to stderr. Exit code 0 when every goal is met, 3 otherwise."})
 final class BenchCommand implements Callable<Integer> {
 
@@ -47,13 +50,27 @@ final class BenchCommand implements Callable<Integer> {
             description = "Record a JFR profile of each gateway process into DIR (inspect with 'jfr print' or JMC).")
     java.nio.file.Path profile;
 
+    @Option(names = "--relay-rounds", defaultValue = BenchRelayCommand.DEFAULT_ROUNDS,
+            description = "Rounds of the relay part, which uses --records and --record-size too (default: ${DEFAULT-VALUE}).")
+    int relayRounds;
+
     @Override
     public Integer call() throws java.io.IOException {
         BenchOptions options = new BenchOptions(rounds, records, recordSize, latencySeconds, idleConnections,
                 handshakeConnections, brokers);
+        RelayOptions relay = new RelayOptions(relayRounds, records, recordSize);
         if (profile != null) {
             java.nio.file.Files.createDirectories(profile);
         }
-        return new GatewayBenchmark(options, spec.commandLine().getOut(), System.err, profile).run() ? 0 : GOALS_MISSED;
+        boolean goalsMet = new GatewayBenchmark(options, spec.commandLine().getOut(), System.err, profile).run();
+        goalsMet &= new RelayBenchmark(relay, spec.commandLine().getOut(), System.err).run();
+        return verdict(spec, goalsMet);
+    }
+
+    /** Prints whether every goal held and returns the exit code that says it. */
+    static int verdict(picocli.CommandLine.Model.CommandSpec spec, boolean goalsMet) {
+        spec.commandLine().getOut().println(goalsMet ? "All goals met." : "Some goals were missed; see the tables above.");
+        spec.commandLine().getOut().flush();
+        return goalsMet ? 0 : GOALS_MISSED;
     }
 }

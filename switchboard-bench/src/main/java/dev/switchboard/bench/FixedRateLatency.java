@@ -133,7 +133,7 @@ public final class FixedRateLatency {
     record Result(long count, long p50, long p99, long p999, long max) {
 
         static Result run(String bootstrap, String topic, double rate, int seconds, int warmup, int recordSize) {
-            try (ChildJvm jvm = ChildJvm.start("latency", List.of("-Xms512m", "-Xmx1g"), FixedRateLatency.class.getName(),
+            try (ChildProcess jvm = ChildProcess.startJvm("latency", List.of("-Xms512m", "-Xmx1g"), FixedRateLatency.class.getName(),
                     List.of(bootstrap, topic, String.valueOf(rate), String.valueOf(seconds), String.valueOf(warmup),
                             String.valueOf(recordSize)))) {
                 String line = jvm.awaitOutput(Duration.ofSeconds(seconds + 120L)).lines()

@@ -22,13 +22,13 @@ final class GatewayProcess implements AutoCloseable {
     private static final List<String> JVM_OPTIONS = List.of("-Xms256m", "-Xmx1g", "-XX:+UseG1GC",
             "-Dio.netty.leakDetection.level=DISABLED");
 
-    private final ChildJvm jvm;
+    private final ChildProcess jvm;
     private final int bootstrapPort;
     private final int adminPort;
     private final Path config;
     private final HttpClient http = HttpClient.newHttpClient();
 
-    private GatewayProcess(ChildJvm jvm, int bootstrapPort, int adminPort, Path config) {
+    private GatewayProcess(ChildProcess jvm, int bootstrapPort, int adminPort, Path config) {
         this.jvm = jvm;
         this.bootstrapPort = bootstrapPort;
         this.adminPort = adminPort;
@@ -67,7 +67,7 @@ final class GatewayProcess implements AutoCloseable {
                 Path recording = Files.createTempFile(profileDirectory, "gateway-", ".jfr");
                 jvmOptions.add("-XX:StartFlightRecording=settings=profile,dumponexit=true,filename=" + recording);
             }
-            GatewayProcess gateway = new GatewayProcess(ChildJvm.start("gateway", jvmOptions, MAIN,
+            GatewayProcess gateway = new GatewayProcess(ChildProcess.startJvm("gateway", jvmOptions, MAIN,
                     List.of("serve", "--config", config.toString())), bootstrapPort, adminPort, config);
             gateway.awaitReady();
             return gateway;

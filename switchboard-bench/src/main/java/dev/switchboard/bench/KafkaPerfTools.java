@@ -21,8 +21,16 @@ final class KafkaPerfTools {
     record ProducerResult(long records, double recordsPerSec, double mbPerSec, double p99AckMillis) {
     }
 
-    /** What ConsumerPerformance reports; fetch MB/s excludes the group join, which is not data throughput. */
-    record ConsumerResult(long records, double mbPerSec, double fetchMbPerSec) {
+    /**
+     * What ConsumerPerformance reports; the fetch rates exclude the group join, which is not data throughput.
+     * {@code megabytes} is its count of key and value bytes consumed, in MiB (2^20 bytes), as it reports MB.
+     */
+    record ConsumerResult(long records, double megabytes, double mbPerSec, double fetchMbPerSec, double fetchRecordsPerSec) {
+
+        /** Key and value bytes consumed, as the tool counted them (to its 4 decimals of a MiB). */
+        long bytes() {
+            return Math.round(megabytes * 1024 * 1024);
+        }
     }
 
     private KafkaPerfTools() {
@@ -63,12 +71,13 @@ final class KafkaPerfTools {
         List<String> names = Arrays.stream(lines.get(header).split(",")).map(String::trim).toList();
         List<String> values = Arrays.stream(lines.get(header + 1).split(",")).map(String::trim).toList();
         Map<String, String> row = names.stream().collect(Collectors.toMap(n -> n, n -> values.get(names.indexOf(n))));
-        return new ConsumerResult(Long.parseLong(row.get("data.consumed.in.nMsg")), Double.parseDouble(row.get("MB.sec")),
-                Double.parseDouble(row.get("fetch.MB.sec")));
+        return new ConsumerResult(Long.parseLong(row.get("data.consumed.in.nMsg")), Double.parseDouble(row.get("data.consumed.in.MB")),
+                Double.parseDouble(row.get("MB.sec")), Double.parseDouble(row.get("fetch.MB.sec")),
+                Double.parseDouble(row.get("fetch.nMsg.sec")));
     }
 
     private static String run(String name, String mainClass, List<String> args) {
-        try (ChildJvm tool = ChildJvm.start(name, TOOL_JVM, mainClass, args)) {
+        try (ChildProcess tool = ChildProcess.startJvm(name, TOOL_JVM, mainClass, args)) {
             return tool.awaitOutput(TOOL_TIMEOUT);
         }
     }

@@ -48,4 +48,11 @@ final class BrokerProperties {
         props.put("log.flush.interval.messages", String.valueOf(Long.MAX_VALUE));
         return props;
     }
+
+    /** Adds a listener that binds {@code boundAddress} and advertises {@code advertisedAddress} (host:port each). */
+    static void addListener(Properties props, String name, String protocol, String boundAddress, String advertisedAddress) {
+        props.put("listeners", props.getProperty("listeners") + "," + name + "://" + boundAddress);
+        props.put("advertised.listeners", props.getProperty("advertised.listeners") + "," + name + "://" + advertisedAddress);
+        props.put("listener.security.protocol.map", props.getProperty("listener.security.protocol.map") + "," + name + ":" + protocol);
+    }
 }

@@ -41,10 +41,7 @@ record ClientListener(SecurityProtocol protocol, String saslMechanism, Map<Strin
 
     /** Adds the listener on {@code port} to one node's settings. */
     void configure(Properties broker, int port) {
-        broker.put("listeners", broker.getProperty("listeners") + "," + NAME + "://localhost:" + port);
-        broker.put("advertised.listeners", broker.getProperty("advertised.listeners") + "," + NAME + "://localhost:" + port);
-        broker.put("listener.security.protocol.map",
-                broker.getProperty("listener.security.protocol.map") + "," + NAME + ":" + protocol.name);
+        BrokerProperties.addListener(broker, NAME, protocol.name, "localhost:" + port, "localhost:" + port);
         if (usesTls()) {
             broker.put(PREFIX + SslConfigs.SSL_KEYSTORE_LOCATION_CONFIG, brokerStores.keyStore().toString());
             broker.put(PREFIX + SslConfigs.SSL_KEYSTORE_PASSWORD_CONFIG, brokerStores.password());

@@ -41,9 +41,18 @@ final class EmbeddedBroker {
 
     /** The host:port this node advertises for {@code listener}. */
     String address(String listener) {
-        for (String advertised : props.getProperty("advertised.listeners").split(",")) {
-            if (advertised.startsWith(listener + "://")) {
-                return advertised.substring(listener.length() + 3);
+        return listenerAddress("advertised.listeners", listener);
+    }
+
+    /** The host:port this node binds for {@code listener}, which differs from the advertised one behind a relay. */
+    String boundAddress(String listener) {
+        return listenerAddress("listeners", listener);
+    }
+
+    private String listenerAddress(String property, String listener) {
+        for (String entry : props.getProperty(property).split(",")) {
+            if (entry.startsWith(listener + "://")) {
+                return entry.substring(listener.length() + 3);
             }
         }
         throw new IllegalArgumentException("node " + nodeId + " of " + clusterName + " has no listener " + listener);

@@ -86,6 +86,15 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
         return node(nodeId).address(clientListenerName());
     }
 
+    /**
+     * The address a node listens on for {@code listener}, which is where a relay in front of a
+     * {@linkplain Builder#relayedListener relayed listener} forwards to; for other listeners it is the
+     * advertised address.
+     */
+    public String listenerAddress(int nodeId, String listener) {
+        return node(nodeId).boundAddress(listener);
+    }
+
     /** Properties for an Admin, producer or consumer that talks to this cluster directly. */
     public Map<String, Object> clientProperties() {
         Map<String, Object> props = new LinkedHashMap<>();
@@ -244,6 +253,7 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
         private final Map<String, String> saslUsers = new LinkedHashMap<>();
         private String certificateNames = SelfSignedKeyStores.LOCAL_NAMES;
         private boolean clientCertificates;
+        private final Map<String, Map<Integer, String>> relayedListeners = new LinkedHashMap<>();
 
         private Builder(String name) {
             if (name == null || name.isBlank()) {
@@ -314,6 +324,37 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
             return this;
         }
 
+        /**
+         * One more PLAINTEXT listener, {@code name}, for clients that come through a TCP relay such as HAProxy:
+         * each node binds a free port of its own on 127.0.0.1 but advertises {@code advertisedAddresses.get(nodeId)}
+         * (host:port), the relay's address for it, so metadata sends those clients back through the relay. Other
+         * listeners are unchanged. {@link #listenerAddress(int, String)} gives what the relay forwards to.
+         */
+        public Builder relayedListener(String name, Map<Integer, String> advertisedAddresses) {
+            if (name == null || !name.matches("[A-Z][A-Z0-9_]*") || List.of(BrokerProperties.BROKER_LISTENER,
+                    BrokerProperties.CONTROLLER_LISTENER, ClientListener.NAME).contains(name)) {
+                throw new IllegalArgumentException("a relayed listener needs a name of its own in capitals, not " + name);
+            }
+            relayedListeners.put(name, Map.copyOf(advertisedAddresses));
+            return this;
+        }
+
+        private void addRelayedListeners(Properties props, int nodeId) {
+            relayedListeners.forEach((listener, advertised) -> BrokerProperties.addListener(props, listener, "PLAINTEXT",
+                    "127.0.0.1:" + FreePorts.next(), advertised.get(nodeId)));
+        }
+
+        private void checkRelayedListeners() {
+            relayedListeners.forEach((listener, advertised) -> {
+                for (int nodeId : nodeIds) {
+                    if (!advertised.containsKey(nodeId)) {
+                        throw new IllegalArgumentException("relayed listener " + listener + " has no advertised address for node "
+                                + nodeId + " of " + name);
+                    }
+                }
+            });
+        }
+
         private ClientListener clientListener(Path dataDir) {
             if (clientProtocol == SecurityProtocol.PLAINTEXT) {
                 return null;
@@ -334,6 +375,7 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
 
         public EmbeddedKafkaCluster start() {
             long started = System.nanoTime();
+            checkRelayedListeners();
             String clusterId = Uuid.randomUuid().toString();
             Path dataDir;
             try {
@@ -357,6 +399,7 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
                 if (clientListener != null) {
                     clientListener.configure(props, FreePorts.next());
                 }
+                addRelayedListeners(props, nodeId);
                 props.putAll(overrides);
                 nodes.put(nodeId, new EmbeddedBroker(name, nodeId, clusterId, props, dataDir.resolve("node-" + nodeId)));
             }

@@ -11,6 +11,7 @@
  *
  * <p>A cluster can serve clients over TLS, SASL (PLAIN, SCRAM) or both on a listener of its own, with key
  * material that the JDK's keytool makes at start-up. Brokers, the test kit's own admin client and MirrorMaker 2
- * keep a PLAINTEXT listener.
+ * keep a PLAINTEXT listener. A relayed listener binds a port of its own but advertises a TCP relay's address
+ * (HAProxy, in the benchmark), so clients that come through the relay stay on it.
  */
 package dev.switchboard.testkit;

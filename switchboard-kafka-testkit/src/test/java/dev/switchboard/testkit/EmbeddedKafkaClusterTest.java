@@ -3,6 +3,10 @@ package dev.switchboard.testkit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.net.Socket;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -23,6 +27,11 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.SaslConfigs;
 import org.apache.kafka.common.config.SslConfigs;
 import org.apache.kafka.common.errors.SaslAuthenticationException;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.requests.AbstractResponse;
+import org.apache.kafka.common.requests.MetadataRequest;
+import org.apache.kafka.common.requests.MetadataResponse;
+import org.apache.kafka.common.requests.RequestHeader;
 import org.apache.kafka.common.security.auth.SecurityProtocol;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -84,6 +93,40 @@ class EmbeddedKafkaClusterTest {
                 assertThatThrownBy(() -> admin.listTopics().names().get(30, TimeUnit.SECONDS))
                         .hasCauseInstanceOf(SaslAuthenticationException.class);
             }
+        }
+    }
+
+    @Test
+    void relayedListenerAdvertisesTheRelaysAddressWhileTheOthersKeepTheirOwn() throws Exception {
+        String relay = "127.0.0.1:" + FreePorts.next();
+        try (EmbeddedKafkaCluster cluster = EmbeddedKafkaCluster.builder("relayed")
+                .relayedListener("RELAYED", Map.of(0, relay)).start()) {
+            String bound = cluster.listenerAddress(0, "RELAYED");
+            assertThat(bound).startsWith("127.0.0.1:").isNotEqualTo(relay);
+            assertThat(advertisedBrokers(bound)).containsExactly(relay);
+            assertThat(advertisedBrokers(cluster.bootstrapServers())).containsExactly(cluster.brokerAddress(0));
+        }
+        assertThatThrownBy(() -> EmbeddedKafkaCluster.builder("x").brokers(2).relayedListener("RELAYED", Map.of(0, relay)).start())
+                .hasMessageContaining("no advertised address for node 1");
+        assertThatThrownBy(() -> EmbeddedKafkaCluster.builder("x").relayedListener("PLAINTEXT", Map.of(0, relay)))
+                .hasMessageContaining("name of its own");
+    }
+
+    /** The brokers a Metadata response on {@code address} lists, as host:port: one raw request, no client to cache it. */
+    private static List<String> advertisedBrokers(String address) throws Exception {
+        short version = ApiKeys.METADATA.latestVersion();
+        RequestHeader header = new RequestHeader(ApiKeys.METADATA, version, "testkit-test", 1);
+        ByteBuffer request = MetadataRequest.Builder.allTopics().build(version).serializeWithHeader(header);
+        int colon = address.lastIndexOf(':');
+        try (Socket socket = new Socket(address.substring(0, colon), Integer.parseInt(address.substring(colon + 1)))) {
+            DataOutputStream out = new DataOutputStream(socket.getOutputStream());
+            out.writeInt(request.remaining());
+            out.write(request.array(), request.arrayOffset() + request.position(), request.remaining());
+            out.flush();
+            DataInputStream in = new DataInputStream(socket.getInputStream());
+            byte[] response = in.readNBytes(in.readInt());
+            MetadataResponse metadata = (MetadataResponse) AbstractResponse.parseResponse(ByteBuffer.wrap(response), header);
+            return metadata.brokers().stream().map(node -> node.host() + ":" + node.port()).toList();
         }
     }
 

@@ -10,11 +10,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-/** A main class from this classpath, run in its own JVM, with its output in files so it never blocks on a pipe. */
-final class ChildJvm implements AutoCloseable {
-
-    /** Linux reports process CPU time in clock ticks; 100 per second on every kernel we run on. */
-    private static final long NANOS_PER_TICK = 10_000_000L;
+/**
+ * A process the benchmark starts (a main class from this classpath in its own JVM, or a program such as
+ * HAProxy), with its output in files so it never blocks on a pipe.
+ */
+final class ChildProcess implements AutoCloseable {
 
     /** Children die with the benchmark, even when it is interrupted: no stray gateway keeps its ports. */
     private static final java.util.Set<Process> RUNNING = java.util.concurrent.ConcurrentHashMap.newKeySet();
@@ -28,14 +28,15 @@ final class ChildJvm implements AutoCloseable {
     private final Path stdout;
     private final Path stderr;
 
-    private ChildJvm(String name, Process process, Path stdout, Path stderr) {
+    private ChildProcess(String name, Process process, Path stdout, Path stderr) {
         this.name = name;
         this.process = process;
         this.stdout = stdout;
         this.stderr = stderr;
     }
 
-    static ChildJvm start(String name, List<String> jvmOptions, String mainClass, List<String> args) {
+    /** {@code mainClass} from this classpath, in a JVM of its own. */
+    static ChildProcess startJvm(String name, List<String> jvmOptions, String mainClass, List<String> args) {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(jvmOptions);
@@ -43,12 +44,16 @@ final class ChildJvm implements AutoCloseable {
         command.add(System.getProperty("java.class.path"));
         command.add(mainClass);
         command.addAll(args);
+        return start(name, command);
+    }
+
+    static ChildProcess start(String name, List<String> command) {
         try {
             Path out = Files.createTempFile("switchboard-bench-" + name, ".out");
             Path err = Files.createTempFile("switchboard-bench-" + name, ".err");
             Process process = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
             RUNNING.add(process);
-            return new ChildJvm(name, process, out, err);
+            return new ChildProcess(name, process, out, err);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start " + name, e);
         }
@@ -89,14 +94,7 @@ final class ChildJvm implements AutoCloseable {
 
     /** User plus system CPU time the process has used so far, from /proc. */
     long cpuNanos() {
-        try {
-            String stat = Files.readString(Path.of("/proc", String.valueOf(process.pid()), "stat"));
-            // Fields after the parenthesised command name; utime and stime are fields 14 and 15 of the whole line.
-            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) * NANOS_PER_TICK;
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read CPU time of " + name, e);
-        }
+        return ProcessCpu.nanos(process.pid());
     }
 
     @Override

@@ -1,0 +1,40 @@
+package dev.switchboard.app;
+
+import java.util.concurrent.Callable;
+
+import dev.switchboard.bench.RelayBenchmark;
+import dev.switchboard.bench.RelayOptions;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code switchboard bench relay}: the gateway's CPU per GB relayed, beside HAProxy's in TCP mode. */
+@Command(name = "relay", mixinStandardHelpOptions = true,
+        description = {"Measure the gateway's CPU seconds per GB relayed, producing and consuming, beside HAProxy in TCP mode"
+                + " relaying the same load to the same embedded broker, with throughput direct, through the gateway and through"
+                + " HAProxy (about 3½ minutes). Without haproxy installed (apt-get install -y haproxy) the HAProxy column is left out.",
+                "Prints Markdown tables to stdout and progress to stderr. Exit code 0 when the goal is met or could not be"
+                        + " checked, 3 when it is missed."})
+final class BenchRelayCommand implements Callable<Integer> {
+
+    static final String DEFAULT_ROUNDS = "5";
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--rounds", defaultValue = DEFAULT_ROUNDS,
+            description = "Rounds after the warm-up; the order of direct, gateway and HAProxy rotates each round "
+                    + "(default: ${DEFAULT-VALUE}).")
+    int rounds;
+
+    @Option(names = "--records", description = "Records per producer/consumer run (default: ${DEFAULT-VALUE}).", defaultValue = "300000")
+    long records;
+
+    @Option(names = "--record-size", description = "Bytes per record (default: ${DEFAULT-VALUE}).", defaultValue = "1024")
+    int recordSize;
+
+    @Override
+    public Integer call() {
+        return BenchCommand.verdict(spec, new RelayBenchmark(new RelayOptions(rounds, records, recordSize),
+                spec.commandLine().getOut(), System.err).run());
+    }
+}
