@@ -32,9 +32,13 @@ final class BenchRelayCommand implements Callable<Integer> {
     @Option(names = "--record-size", description = "Bytes per record (default: ${DEFAULT-VALUE}).", defaultValue = "1024")
     int recordSize;
 
+    @Option(names = "--strict-requests", description = "Run the gateway with listener.strictRequests, which parses every "
+            + "request body, to measure what that costs.")
+    boolean strictRequests;
+
     @Override
     public Integer call() {
-        return BenchCommand.verdict(spec, new RelayBenchmark(new RelayOptions(rounds, records, recordSize),
+        return BenchCommand.verdict(spec, new RelayBenchmark(new RelayOptions(rounds, records, recordSize, strictRequests),
                 spec.commandLine().getOut(), System.err).run());
     }
 }

@@ -43,6 +43,10 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--brokers", defaultValue = "1", description = "Brokers per cluster (default: ${DEFAULT-VALUE}).")
     int brokers;
 
+    @Option(names = "--strict-requests", description = "Parse every request body at the gateway (listener.strictRequests);"
+            + " a client sending one that does not parse is disconnected before any broker sees it.")
+    boolean strictRequests;
+
     @Override
     public Integer call() throws Exception {
         try (RunningGateway running = start(System.out)) {
@@ -65,7 +69,7 @@ final class DemoCommand implements Callable<Integer> {
             EmbeddedMirrorMaker replication = EmbeddedMirrorMaker.builder(primary, secondary).start();
             running.own(replication);
             GatewayConfig config = new GatewayConfig(
-                    new ListenerConfig("127.0.0.1", advertisedHost, bootstrapPort, range, 0),
+                    new ListenerConfig("127.0.0.1", advertisedHost, bootstrapPort, range, 0).withStrictRequests(strictRequests),
                     new AdminConfig("127.0.0.1", adminPort),
                     List.of(new ClusterConfig("primary", primary.bootstrapServers(), Map.of()),
                             new ClusterConfig("secondary", secondary.bootstrapServers(), Map.of())),

@@ -9,6 +9,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -36,9 +37,14 @@ final class GatewayProcess implements AutoCloseable {
     }
 
     /** Set to a directory to have every gateway process record a JFR profile there. */
-    static volatile java.nio.file.Path profileDirectory;
+    static volatile Path profileDirectory;
 
     static GatewayProcess start(EmbeddedKafkaCluster cluster) {
+        return start(cluster, false);
+    }
+
+    /** @param strictRequests whether the gateway parses every request body ({@code listener.strictRequests}) */
+    static GatewayProcess start(EmbeddedKafkaCluster cluster, boolean strictRequests) {
         int[] ports = FreePorts.distinct(2);
         int bootstrapPort = ports[0];
         int adminPort = ports[1];
@@ -51,13 +57,14 @@ final class GatewayProcess implements AutoCloseable {
                       advertisedHost: 127.0.0.1
                       bootstrapPort: %d
                       nodePorts: {first: %d, last: %d}
+                      strictRequests: %s
                     admin: {bindHost: 127.0.0.1, port: %d}
                     clusters:
                       - name: %s
                         bootstrapServers: %s
-                    """.formatted(bootstrapPort, firstNodePort, firstNodePort + 9, adminPort, cluster.name(),
+                    """.formatted(bootstrapPort, firstNodePort, firstNodePort + 9, strictRequests, adminPort, cluster.name(),
                     cluster.bootstrapServers()));
-            List<String> jvmOptions = new java.util.ArrayList<>(JVM_OPTIONS);
+            List<String> jvmOptions = new ArrayList<>(JVM_OPTIONS);
             // For experiments with the gateway's JVM (e.g. its JIT), without a rebuild.
             String extra = System.getenv("SWITCHBOARD_BENCH_GATEWAY_JVM_OPTS");
             if (extra != null && !extra.isBlank()) {

@@ -93,7 +93,7 @@ public final class RelayBenchmark {
         List<Via> vias;
         try (EmbeddedKafkaCluster cluster = EmbeddedKafkaCluster.builder("bench-relay")
                 .relayedListener(RELAYED_LISTENER, Map.of(0, "127.0.0.1:" + haproxyPort)).start();
-             GatewayProcess gateway = GatewayProcess.start(cluster)) {
+             GatewayProcess gateway = GatewayProcess.start(cluster, options.strictRequests())) {
             Optional<HaproxyProcess> haproxyProcess = haproxy.map(executable -> HaproxyProcess.start(executable,
                     new HaproxyConfig(haproxyPort, cluster.listenerAddress(0, RELAYED_LISTENER), HAPROXY_THREADS)));
             try {
@@ -187,12 +187,12 @@ public final class RelayBenchmark {
         out.printf("%d round%s after a discarded warm-up round (in which the gateway runs %d times, the others once), %,d "
                         + "records of %,d bytes per run, acks=all; the order of %s rotates each round. HAProxy: %s. Bytes "
                         + "relayed: producing, records sent × record size; consuming, the key and value bytes "
-                        + "ConsumerPerformance counted. GB = 10^9 bytes. Load average (1, 5, 15 min) %s at the start, %s at "
-                        + "the end.%n%n",
+                        + "ConsumerPerformance counted. GB = 10^9 bytes. Gateway: listener.strictRequests %s. Load average "
+                        + "(1, 5, 15 min) %s at the start, %s at the end.%n%n",
                 options.rounds(), options.rounds() == 1 ? "" : "s", GATEWAY_WARM_UP_RUNS, options.records(), options.recordSize(),
                 String.join(", ", vias.stream().map(via -> via.label).toList()),
                 withHaproxy ? haproxyVersion + ", TCP mode, nbthread " + HAPROXY_THREADS + ", default buffers, no splicing"
-                        : HaproxyProcess.NOT_FOUND, loadBefore, loadAfter);
+                        : HaproxyProcess.NOT_FOUND, options.strictRequests() ? "on" : "off", loadBefore, loadAfter);
 
         List<String> throughputHeader = new ArrayList<>(List.of("figure"));
         vias.forEach(via -> throughputHeader.add(via.label));
