@@ -5,9 +5,9 @@
  * dev.switchboard.failover.recovery.RecoveryTracker} learns what each application does (produce, fetch). After
  * one, it records when each reconnected and first produced and fetched on the new cluster, calls an
  * application back once it has done again everything it did before, and measures the recovery time (RTO) until
- * every Wave 1 application is back. The data path holds one {@link
- * dev.switchboard.failover.recovery.ApplicationActivity} per application and pays a few volatile reads per
- * response; the {@link dev.switchboard.failover.recovery.RecoveryReport} is built only when asked for, and
+ * every Wave 1 application is back. The {@link dev.switchboard.failover.recovery.RecoverySignals} interceptor
+ * holds one {@link dev.switchboard.failover.recovery.ApplicationActivity} per connection and inspects a produce or
+ * fetch response only while its application still waits for one; the {@link dev.switchboard.failover.recovery.RecoveryReport} is built only when asked for, and
  * reports of several gateway instances merge into one.
  */
 package dev.switchboard.failover.recovery;
