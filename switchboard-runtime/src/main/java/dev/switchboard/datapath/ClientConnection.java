@@ -330,7 +330,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Res
                     .setMinVersion(GatewayApis.oldestVersion(ApiKeys.API_VERSIONS.id))
                     .setMaxVersion(GatewayApis.latestVersion(ApiKeys.API_VERSIONS.id)));
             // Version 0 is the format every client can read, which is why the protocol prescribes it here.
-            channel.writeAndFlush(DecodedResponse.frame(correlationId, ApiKeys.API_VERSIONS, (short) 0, response), channel.voidPromise());
+            relay.answered(correlationId, ApiKeys.API_VERSIONS, (short) 0, System.nanoTime(),
+                    DecodedResponse.frame(correlationId, ApiKeys.API_VERSIONS, (short) 0, response));
             return;
         }
         dataPath.metrics().requestFailed(api, "version_not_negotiated");
@@ -370,6 +371,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Res
             channel.eventLoop().schedule(() -> resume(request, interceptor, delay.then(), null),
                     delay.delay().toNanos(), TimeUnit.NANOSECONDS);
         } else if (action instanceof RequestAction.Later later) {
+            dataPath.metrics().interceptorAction(interceptor, "wait");
             waitFor(request, interceptor);
             CompletionStage<RequestAction> stage = later.action();
             stage.whenComplete((next, error) -> channel.eventLoop().execute(() -> resume(request, interceptor, next, error)));
@@ -412,9 +414,18 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Res
         }
         ApiMessage response = answer instanceof RequestAction.Answer given ? given.response()
                 : request.errorResponse((RequestAction.AnswerError) answer);
-        ByteBuf frame = DecodedResponse.frame(request.header().correlationId(), request.apiKey(), request.apiVersion(), response);
+        if (response.apiKey() != request.apiKey().id) {
+            throw new InterceptorChain.InterceptorFailure(interceptor, new IllegalArgumentException("answered a "
+                    + request.apiKey().name + " request with a " + response.getClass().getSimpleName()));
+        }
+        ByteBuf frame;
+        try {
+            frame = DecodedResponse.frame(request.header().correlationId(), request.apiKey(), request.apiVersion(), response);
+        } catch (RuntimeException e) {
+            throw new InterceptorChain.InterceptorFailure(interceptor, e);
+        }
         request.release();
-        relay.answered(request, frame);
+        relay.answered(request.header().correlationId(), request.apiKey(), request.apiVersion(), request.receivedNanos(), frame);
     }
 
     private void drop(PendingRequest request, String interceptor) {

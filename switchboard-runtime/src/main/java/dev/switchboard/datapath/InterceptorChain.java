@@ -6,6 +6,7 @@ import dev.switchboard.intercept.ConnectionContext;
 import dev.switchboard.intercept.InterceptedResponse;
 import dev.switchboard.intercept.Interceptor;
 import dev.switchboard.intercept.InterceptorFactory;
+import dev.switchboard.intercept.Interest;
 import dev.switchboard.intercept.MalformedRequestException;
 import dev.switchboard.intercept.RequestAction;
 import dev.switchboard.intercept.ResponseAction;
@@ -36,8 +37,8 @@ final class InterceptorChain {
 
     /** The hot-path check: whether any interceptor wants to see this request. */
     boolean wantsRequest(ApiKeys api) {
-        for (Interceptor interceptor : interceptors) {
-            if (interceptor.interest().inRequests(api)) {
+        for (int i = 0; i < interceptors.length; i++) {
+            if (interest(i).inRequests(api)) {
                 return true;
             }
         }
@@ -45,12 +46,25 @@ final class InterceptorChain {
     }
 
     boolean wantsResponse(ApiKeys api, int frameBytes) {
-        for (Interceptor interceptor : interceptors) {
-            if (interceptor.interest().inResponses(api, frameBytes)) {
+        for (int i = 0; i < interceptors.length; i++) {
+            if (interest(i).inResponses(api, frameBytes)) {
                 return true;
             }
         }
         return false;
+    }
+
+    private Interest interest(int i) {
+        Interest interest;
+        try {
+            interest = interceptors[i].interest();
+        } catch (RuntimeException e) {
+            throw new InterceptorFailure(names[i], e);
+        }
+        if (interest == null) {
+            throw new InterceptorFailure(names[i], new NullPointerException("interest() returned null"));
+        }
+        return interest;
     }
 
     void clientIdentified(ConnectionContext connection) {
@@ -71,7 +85,7 @@ final class InterceptorChain {
     RequestAction walkRequest(PendingRequest request, ConnectionContext connection) {
         while (request.nextInterceptor < interceptors.length) {
             int i = request.nextInterceptor++;
-            if (!interceptors[i].interest().inRequests(request.apiKey())) {
+            if (!interest(i).inRequests(request.apiKey())) {
                 continue;
             }
             RequestAction action;
@@ -79,6 +93,8 @@ final class InterceptorChain {
                 action = interceptors[i].onRequest(request, connection);
             } catch (MalformedRequestException e) {
                 throw new ProtocolViolation("bad_request", e.getMessage());
+            } catch (ProtocolViolation e) {
+                throw e; // the client's bytes, found out by the interceptor: the client's fault, not the interceptor's
             } catch (RuntimeException e) {
                 throw new InterceptorFailure(names[i], e);
             }
@@ -107,7 +123,7 @@ final class InterceptorChain {
     ResponseWalk walkResponse(InterceptedResponse response, int from, int frameBytes, ConnectionContext connection) {
         boolean modified = false;
         for (int i = from - 1; i >= 0; i--) {
-            if (!interceptors[i].interest().inResponses(response.apiKey(), frameBytes)) {
+            if (!interest(i).inResponses(response.apiKey(), frameBytes)) {
                 continue;
             }
             ResponseAction action;

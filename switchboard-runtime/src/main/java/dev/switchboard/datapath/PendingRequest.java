@@ -12,6 +12,7 @@ import org.apache.kafka.common.message.ProduceRequestData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.protocol.ByteBufferAccessor;
+import org.apache.kafka.common.protocol.MessageUtil;
 import org.apache.kafka.common.requests.AbstractRequest;
 import org.apache.kafka.common.requests.RequestHeader;
 import org.apache.kafka.common.requests.RequestUtils;
@@ -90,13 +91,14 @@ final class PendingRequest implements InterceptedRequest {
     }
 
     /**
-     * The error response a broker would give to this request: kafka-clients' own, with the error on every partition,
-     * group or resource where the API has them.
+     * The error response a broker would give to this request, as an interceptor before may have changed it:
+     * kafka-clients' own, with the error on every partition, group or resource where the API has them.
      */
     ApiMessage errorResponse(RequestAction.AnswerError error) {
+        ByteBuffer body = modified ? MessageUtil.toByteBufferAccessor(message(), apiVersion()).buffer() : frame.body().duplicate();
         AbstractRequest parsed;
         try {
-            parsed = AbstractRequest.parseRequest(apiKey(), apiVersion(), new ByteBufferAccessor(frame.body().duplicate())).request;
+            parsed = AbstractRequest.parseRequest(apiKey(), apiVersion(), new ByteBufferAccessor(body)).request;
         } catch (RuntimeException e) {
             throw new ProtocolViolation("bad_request", "unreadable " + apiKey().name + " v" + apiVersion() + " request: "
                     + e.getMessage());
@@ -113,14 +115,14 @@ final class PendingRequest implements InterceptedRequest {
      * Either way this request's reference passes to the caller.
      */
     ByteBuf frameToForward() {
-        settled = true;
         if (!modified) {
+            settled = true;
             return frame.frame();
         }
         ByteBuffer encoded = RequestUtils.serialize(header().data(), header().headerVersion(), message(), apiVersion());
         ByteBuf rewritten = Unpooled.buffer(KafkaFrameDecoder.SIZE_PREFIX + encoded.remaining());
         rewritten.writeInt(encoded.remaining()).writeBytes(encoded);
-        frame.release();
+        release();
         return rewritten;
     }
 

@@ -88,6 +88,9 @@ final class ResponseRelay {
     private long streamingGatewayNanos;
     private boolean silenced;
     private boolean closed;
+    /** What {@link #acceptsRequests} and {@link #acceptsResponses} said when the owner was last told. */
+    private boolean acceptedRequests = true;
+    private boolean acceptedResponses = true;
 
     ResponseRelay(DataPath dataPath, Channel client, InterceptorChain chain, RoutedContext context, Owner owner) {
         this.dataPath = dataPath;
@@ -103,15 +106,12 @@ final class ResponseRelay {
         Slot slot = new Slot(Kind.UPSTREAM, correlationId, api, version, receivedNanos, forwardedNanos);
         order.add(slot);
         awaitingUpstream.add(slot);
-        if (order.size() == MAX_QUEUED) {
-            owner.readinessChanged();
-        }
+        checkReadiness();
     }
 
     /** A response the gateway made itself; it goes out after every response before it. */
-    void answered(PendingRequest request, ByteBuf response) {
-        Slot slot = new Slot(Kind.LOCAL, request.header().correlationId(), request.apiKey(), request.apiVersion(),
-                request.receivedNanos(), request.receivedNanos());
+    void answered(int correlationId, ApiKeys api, short version, long receivedNanos, ByteBuf response) {
+        Slot slot = new Slot(Kind.LOCAL, correlationId, api, version, receivedNanos, receivedNanos);
         slot.ready = response;
         order.add(slot);
         sendReady();
@@ -140,10 +140,24 @@ final class ResponseRelay {
         return order.size() < MAX_QUEUED;
     }
 
-    /** Whether the upstream may be read: not while a response waits on an interceptor's delay. */
+    /**
+     * Whether the upstream may be read: not while the response at the head of the order waits on an interceptor's
+     * delay, since what arrives meanwhile could only be gathered and held.
+     */
     boolean acceptsResponses() {
         Slot head = order.peek();
         return head == null || !head.delayed;
+    }
+
+    /** Tells the owner when either answer above changed; called after every change to the order. */
+    private void checkReadiness() {
+        boolean requests = acceptsRequests();
+        boolean responses = acceptsResponses();
+        if (requests != acceptedRequests || responses != acceptedResponses) {
+            acceptedRequests = requests;
+            acceptedResponses = responses;
+            owner.readinessChanged();
+        }
     }
 
     // ---- upstream side, from ResponseStreamDecoder ----------------------------------------------------------------
@@ -168,11 +182,19 @@ final class ResponseRelay {
             startStream(slot, frameBytes, true);
             return ResponseStreamDecoder.Mode.STREAM;
         }
-        if (mustDecode(slot, frameBytes) || order.peek() != slot || streaming != null) {
+        boolean decode;
+        try {
+            decode = mustDecode(slot, frameBytes);
+        } catch (RuntimeException e) {
+            fail(e);
+            return null;
+        }
+        if (decode || order.peek() != slot || streaming != null) {
             return ResponseStreamDecoder.Mode.BUFFER;
         }
         awaitingUpstream.poll();
         order.poll();
+        checkReadiness();
         startStream(slot, frameBytes, false);
         return FetchTailRewriter.appliesTo(slot.api, slot.version)
                 ? ResponseStreamDecoder.Mode.STREAM_WITH_TAIL : ResponseStreamDecoder.Mode.STREAM;
@@ -288,7 +310,14 @@ final class ResponseRelay {
         slot.arrivedNanos = System.nanoTime();
         int frameBytes = frame.readableBytes();
         boolean rewrites = dataPath.rewriters().interestedIn(slot.api, slot.version) || translatesFetch(slot, frameBytes);
-        boolean intercepted = chain.wantsResponse(slot.api, frameBytes);
+        boolean intercepted;
+        try {
+            intercepted = chain.wantsResponse(slot.api, frameBytes);
+        } catch (RuntimeException e) {
+            frame.release();
+            fail(e);
+            return;
+        }
         if (!rewrites && !intercepted) {
             ready(slot, frame); // gathered only because it had to wait its turn
             return;
@@ -316,7 +345,7 @@ final class ResponseRelay {
             walk = chain.walkResponse(decoded, from, frameBytes, context);
         } catch (RuntimeException e) {
             frame.release();
-            owner.close(CloseCause.label(e), CloseCause.describe(e));
+            fail(e);
             return;
         }
         act(slot, frame, decoded, frameBytes, walk.action(), walk, changed || walk.modified());
@@ -333,22 +362,35 @@ final class ResponseRelay {
             if (walk.decider() != null) {
                 // Delayed by an interceptor, then forwarded: the interceptors before it have yet to see it.
                 continueResponse(slot, frame, decoded, frameBytes, walk.at(), modified);
+            } else if (modified) {
+                ByteBuf encoded;
+                try {
+                    encoded = reencode(frame, decoded);
+                } catch (RuntimeException e) {
+                    fail(new InterceptorChain.InterceptorFailure("response-encoding", e));
+                    return;
+                }
+                ready(slot, encoded);
             } else {
-                ready(slot, modified ? reencode(frame, decoded) : frame);
+                ready(slot, frame);
             }
         } else if (action instanceof ResponseAction.Delay delay) {
             dataPath.metrics().interceptorAction(walk.decider(), "delay_response");
             slot.delayed = true;
             slot.delayedFrame = frame;
-            owner.readinessChanged();
+            checkReadiness();
             client.eventLoop().schedule(() -> {
                 if (slot.delayedFrame == null) {
                     return; // released by a close meanwhile
                 }
                 slot.delayedFrame = null;
                 slot.delayed = false;
-                act(slot, frame, decoded, frameBytes, delay.then(), walk, changed);
-                owner.readinessChanged();
+                try {
+                    act(slot, frame, decoded, frameBytes, delay.then(), walk, changed);
+                } catch (RuntimeException e) {
+                    fail(e); // each path of act() that can fail has released the frame already
+                }
+                checkReadiness();
             }, delay.delay().toNanos(), TimeUnit.NANOSECONDS);
         } else if (action instanceof ResponseAction.Drop) {
             dataPath.metrics().interceptorAction(walk.decider(), "drop_response");
@@ -380,7 +422,6 @@ final class ResponseRelay {
         if (closed || streaming != null) {
             return;
         }
-        boolean wasFull = order.size() >= MAX_QUEUED;
         boolean sent = false;
         while (!order.isEmpty()) {
             Slot head = order.peek();
@@ -405,9 +446,7 @@ final class ResponseRelay {
         if (sent) {
             client.flush();
         }
-        if (wasFull && order.size() < MAX_QUEUED) {
-            owner.readinessChanged();
-        }
+        checkReadiness();
     }
 
     private void silence() {
@@ -416,6 +455,15 @@ final class ResponseRelay {
                 context.clientAddress());
         releaseOrder("dropped");
         owner.silenced();
+    }
+
+    /** Closes the connection for a failure on the response side, naming the interceptor when one failed. */
+    private void fail(RuntimeException e) {
+        if (e instanceof InterceptorChain.InterceptorFailure failure) {
+            dataPath.metrics().interceptorFailed(failure.interceptor());
+            LOG.debug("Interceptor {} failed on a response to client={}", failure.interceptor(), context.clientAddress(), failure);
+        }
+        owner.close(CloseCause.label(e), CloseCause.describe(e));
     }
 
     /** The connection closed: every response still owed is counted as failed with {@code cause}. */

@@ -80,7 +80,14 @@ final class ResponseStreamDecoder extends ChannelInboundHandlerAdapter {
             discarding = true;
             throw new ProtocolViolation("upstream_protocol_error", "upstream sent a response of " + size + " bytes");
         }
-        Mode decided = connection.receiveMode(correlationId, size);
+        Mode decided;
+        try {
+            decided = connection.receiveMode(correlationId, size);
+        } catch (RuntimeException e) {
+            start.release();
+            discarding = true;
+            throw e;
+        }
         if (decided == null) {
             start.release();
             discarding = true; // the connection closed itself

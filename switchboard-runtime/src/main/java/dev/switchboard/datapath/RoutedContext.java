@@ -65,7 +65,7 @@ final class RoutedContext implements ConnectionContext, RewriteContext {
     }
 
     @Override
-    public Optional<String> activeCluster() {
+    public Optional<String> servingCluster() {
         return cluster == null ? Optional.empty() : Optional.of(cluster.name());
     }
 

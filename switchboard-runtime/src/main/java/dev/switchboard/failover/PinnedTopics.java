@@ -69,11 +69,11 @@ public final class PinnedTopics implements InterceptorFactory, Interceptor {
 
     @Override
     public ResponseAction onResponse(InterceptedResponse response, ConnectionContext context) {
-        return hide((MetadataResponseData) response.message(), context.activeCluster().orElse(""));
+        return hide((MetadataResponseData) response.message(), context.servingCluster().orElse(""));
     }
 
     private RequestAction refuse(ProduceRequestData produce, ConnectionContext context) {
-        String active = context.activeCluster().orElse("");
+        String active = context.servingCluster().orElse("");
         String refusedTopic = null;
         String refusedTo = null;
         ProduceResponseData response = new ProduceResponseData();

@@ -22,6 +22,8 @@ import org.apache.kafka.common.protocol.ApiKeys;
 public final class ProduceHold implements InterceptorFactory, Interceptor {
 
     private static final Interest PRODUCE = Interest.requests(ApiKeys.PRODUCE);
+    /** The soonest a deadline is checked again, should the clock say it has not come when the timer fires. */
+    private static final long MIN_RECHECK_MILLIS = 10;
 
     /** One hold: until when at the latest, and the signal of its end. */
     private record Hold(long untilMillis, CompletableFuture<RequestAction> ended) {
@@ -34,13 +36,17 @@ public final class ProduceHold implements InterceptorFactory, Interceptor {
         this.clock = clock;
     }
 
-    /** Produce requests wait from now until {@code until}, or until {@link #release()}. */
+    /**
+     * Produce requests wait from now until {@code until}, or until {@link #release()}. A hold that is already on is
+     * extended: what waits on it keeps waiting, to the new deadline.
+     */
     public synchronized void hold(Instant until) {
         Hold previous = current;
-        long waitMillis = Math.max(0, until.toEpochMilli() - clock.millis());
-        CompletableFuture<RequestAction> ended = previous != null ? previous.ended() : new CompletableFuture<>();
-        ended.completeOnTimeout(RequestAction.forward(), waitMillis, TimeUnit.MILLISECONDS);
-        current = new Hold(until.toEpochMilli(), ended);
+        CompletableFuture<RequestAction> ended = previous != null && !previous.ended().isDone()
+                ? previous.ended() : new CompletableFuture<>();
+        Hold hold = new Hold(until.toEpochMilli(), ended);
+        current = hold;
+        expireAtDeadline(hold);
     }
 
     /** Ends the hold: what waited goes on. */
@@ -50,6 +56,26 @@ public final class ProduceHold implements InterceptorFactory, Interceptor {
         if (previous != null) {
             previous.ended().complete(RequestAction.forward());
         }
+    }
+
+    private void expireAtDeadline(Hold hold) {
+        long waitMillis = Math.max(MIN_RECHECK_MILLIS, hold.untilMillis() - clock.millis());
+        CompletableFuture.delayedExecutor(waitMillis, TimeUnit.MILLISECONDS).execute(() -> expire(hold));
+    }
+
+    /**
+     * A hold that nobody released ends at its deadline, so an instance whose switch was abandoned does not keep
+     * producers waiting; one that was extended or replaced meanwhile has its own deadline.
+     */
+    private synchronized void expire(Hold hold) {
+        if (current != hold) {
+            return;
+        }
+        if (clock.millis() < hold.untilMillis()) {
+            expireAtDeadline(hold);
+            return;
+        }
+        release();
     }
 
     public boolean holding() {

@@ -58,7 +58,7 @@ public final class StaleProducers implements InterceptorFactory, Interceptor {
             return RequestAction.forward();
         }
         LOG.info("Produce of clientId={} answered OUT_OF_ORDER_SEQUENCE_NUMBER: its producer id predates the switch,"
-                + " so it bumps its epoch before writing to cluster {}", context.clientId(), context.activeCluster().orElse("?"));
+                + " so it bumps its epoch before writing to cluster {}", context.clientId(), context.servingCluster().orElse("?"));
         return RequestAction.answerError(Errors.OUT_OF_ORDER_SEQUENCE_NUMBER,
                 "the producer id predates the cluster switch; bump the epoch");
     }

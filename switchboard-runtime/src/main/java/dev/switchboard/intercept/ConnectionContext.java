@@ -17,8 +17,11 @@ public interface ConnectionContext {
     /** The gateway listener the client connected to: {@code bootstrap} or {@code node-<id>}. */
     String listener();
 
-    /** The cluster serving this connection, or empty before the connection has been routed. */
-    Optional<String> activeCluster();
+    /**
+     * The cluster serving this connection, or empty before the connection has been routed. During a switch it is still
+     * the previous cluster, until the connection closes or moves.
+     */
+    Optional<String> servingCluster();
 
     /** The authenticated principal, once client authentication exists; empty until then. */
     Optional<String> principal();

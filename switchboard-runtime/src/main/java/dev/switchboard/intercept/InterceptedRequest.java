@@ -23,6 +23,9 @@ public interface InterceptedRequest {
      * records inside it are views of the frame, not copies. Change it in place and forward it with
      * {@link RequestAction#forwardModified()} to have it re-encoded.
      *
+     * <p>The message, and the records in it, are valid only on the connection's event loop while the request is
+     * being handled: its memory is the frame's, released once the request is forwarded or answered.
+     *
      * @throws MalformedRequestException when the body does not parse; thrown through, it closes the connection
      */
     ApiMessage message();

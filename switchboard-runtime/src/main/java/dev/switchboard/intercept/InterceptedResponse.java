@@ -15,7 +15,8 @@ public interface InterceptedResponse {
     /**
      * The response body, decoded with kafka-clients' generated class at the request's version, with broker addresses
      * already rewritten. Change it in place and return {@link ResponseAction#forwardModified()} to have it
-     * re-encoded; record batches can be replaced with {@link RecordBatches}.
+     * re-encoded; record batches can be replaced with {@link RecordBatches}. Valid only on the connection's event loop
+     * until the response is sent: its memory is the frame's.
      */
     ApiMessage message();
 }

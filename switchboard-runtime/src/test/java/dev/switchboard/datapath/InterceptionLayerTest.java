@@ -21,6 +21,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.embedded.EmbeddedChannel;
+import dev.switchboard.intercept.ConnectionContext;
+import dev.switchboard.intercept.Interceptor;
+import dev.switchboard.intercept.InterceptorFactory;
 import dev.switchboard.intercept.Interest;
 import dev.switchboard.intercept.RequestAction;
 import dev.switchboard.intercept.ResponseAction;
@@ -246,6 +249,85 @@ class InterceptionLayerTest {
                 .containsExactly(tuple(0, Errors.NOT_LEADER_OR_FOLLOWER.code()),
                         tuple(1, Errors.NOT_LEADER_OR_FOLLOWER.code()));
         assertThat(receivedCorrelationIds(client)).containsExactly(3);
+    }
+
+    @Test
+    void theClientIsReadAgainOnceTheResponsesOwedFallBelowTheBound() {
+        InMemoryGateway gateway = new InMemoryGateway(List.of());
+        EmbeddedChannel client = gateway.connect();
+        int owed = ResponseRelay.MAX_QUEUED + 5;
+        for (int id = 1; id <= owed; id++) {
+            client.writeInbound(fetch(id));
+        }
+        assertThat(client.config().isAutoRead()).as("not read while %d responses are owed", owed).isFalse();
+
+        List<Integer> forwarded = forwardedCorrelationIds(gateway.upstream(0));
+        for (int id : forwarded) {
+            gateway.upstream(0).writeInbound(response(ApiKeys.FETCH, FETCH_VERSION, id, new FetchResponseData()));
+        }
+
+        assertThat(forwarded).hasSize(owed);
+        assertThat(receivedCorrelationIds(client)).hasSize(owed).isSorted();
+        assertThat(client.config().isAutoRead()).as("read again once they were sent").isTrue();
+    }
+
+    @Test
+    void anInterestThatThrowsClosesTheConnectionAsTheInterceptorsFailure() {
+        InMemoryGateway gateway = new InMemoryGateway(List.of(new InterceptorFactory() {
+            @Override
+            public String name() {
+                return "no-interest";
+            }
+
+            @Override
+            public Interceptor create(ConnectionContext connection) {
+                return () -> {
+                    throw new IllegalStateException("interest() is broken");
+                };
+            }
+        }));
+        EmbeddedChannel client = gateway.connect();
+
+        client.writeInbound(fetch(1));
+
+        assertThat(client.isActive()).isFalse();
+        assertThat(gateway.closed("interceptor_failed")).isEqualTo(1.0);
+    }
+
+    @Test
+    void anAnswerOfAnotherApiClosesTheConnectionInsteadOfSendingGarbage() {
+        InMemoryGateway gateway = new InMemoryGateway(List.of(onRequests("confused", Interest.requests(ApiKeys.LIST_OFFSETS),
+                (request, connection) -> RequestAction.answer(new FetchResponseData()))));
+        EmbeddedChannel client = gateway.connect();
+
+        client.writeInbound(listOffsets(1));
+
+        assertThat(client.isActive()).isFalse();
+        assertThat(gateway.closed("interceptor_failed")).isEqualTo(1.0);
+        assertThat(receivedCorrelationIds(client)).isEmpty();
+    }
+
+    @Test
+    void aResponseWhoseChangeCannotBeEncodedClosesTheConnection() {
+        InMemoryGateway gateway = new InMemoryGateway(List.of(onResponses("breaks-encoding", Interest.responses(ApiKeys.LIST_OFFSETS),
+                (response, connection) -> {
+                    // A v7 ListOffsets response has no room for a topic without a name.
+                    ((ListOffsetsResponseData) response.message()).topics().add(new ListOffsetsResponseData.ListOffsetsTopicResponse()
+                            .setName(null));
+                    return ResponseAction.delay(Duration.ofMillis(10), ResponseAction.forwardModified());
+                })));
+        EmbeddedChannel client = gateway.connect();
+        client.writeInbound(listOffsets(1), fetch(2));
+        forwardedCorrelationIds(gateway.upstream(0));
+        gateway.upstream(0).writeInbound(response(ApiKeys.LIST_OFFSETS, LIST_OFFSETS_VERSION, 1, new ListOffsetsResponseData()),
+                response(ApiKeys.FETCH, FETCH_VERSION, 2, new FetchResponseData()));
+
+        client.advanceTimeBy(10, TimeUnit.MILLISECONDS);
+        client.runScheduledPendingTasks();
+
+        assertThat(client.isActive()).isFalse();
+        assertThat(gateway.closed("interceptor_failed")).isEqualTo(1.0);
+        assertThat(receivedCorrelationIds(client)).isEmpty();
     }
 
     // ---- requests and what comes out ----------------------------------------------------------------------------
