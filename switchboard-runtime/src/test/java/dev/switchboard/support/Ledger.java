@@ -1,6 +1,7 @@
 package dev.switchboard.support;
 
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -13,8 +14,10 @@ import java.util.TreeSet;
  * and records read more than once, with when each copy was read.
  *
  * @param lost       acknowledged values the group never read
- * @param duplicated values the group read more than once, each with the times (epoch millis) it read them
- * @param reads      every read of each duplicated value, for a failure message that says who read what where
+ * @param duplicated values the group read more than once, each with the times (epoch millis) it read them, earliest
+ *                   first, whichever member read them
+ * @param reads      every read of each duplicated value, earliest first, for a failure message that says who read
+ *                   what where
  */
 public record Ledger(Set<String> lost, Map<String, List<Long>> duplicated, Map<String, List<GroupMember.Consumed>> reads) {
 
@@ -35,8 +38,9 @@ public record Ledger(Set<String> lost, Map<String, List<Long>> duplicated, Map<S
         Map<String, List<GroupMember.Consumed>> reads = new TreeMap<>();
         readAt.forEach((value, times) -> {
             if (times.size() > 1) {
-                duplicated.put(value, List.copyOf(times));
-                reads.put(value, List.copyOf(readsOf.get(value)));
+                // Sorted: the members' reads arrive member by member, and "first read" must mean the earliest.
+                duplicated.put(value, times.stream().sorted().toList());
+                reads.put(value, readsOf.get(value).stream().sorted(Comparator.comparingLong(GroupMember.Consumed::atMillis)).toList());
             }
         });
         return new Ledger(lost, duplicated, reads);
