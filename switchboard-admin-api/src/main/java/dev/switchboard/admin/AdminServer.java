@@ -5,10 +5,13 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 import com.sun.net.httpserver.HttpExchange;
@@ -26,7 +29,7 @@ public final class AdminServer implements AutoCloseable {
     private final HttpServer server;
     private final ExecutorService executor;
     private final Map<String, Supplier<Response>> getRoutes = new LinkedHashMap<>();
-    private final Map<String, java.util.function.Function<HttpExchange, Response>> postRoutes = new LinkedHashMap<>();
+    private final Map<String, Function<HttpExchange, Response>> postRoutes = new LinkedHashMap<>();
 
     private AdminServer(HttpServer server, Gateway gateway) {
         this.server = server;
@@ -96,10 +99,10 @@ public final class AdminServer implements AutoCloseable {
         String path = exchange.getRequestURI().getPath();
         String resource = path.length() > 1 && path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
         Supplier<Response> route = getRoutes.get(resource);
-        java.util.function.Function<HttpExchange, Response> post = postRoutes.get(resource);
+        Function<HttpExchange, Response> post = postRoutes.get(resource);
         String method = exchange.getRequestMethod();
         if (route == null && post == null) {
-            java.util.List<String> resources = new java.util.ArrayList<>(getRoutes.keySet());
+            List<String> resources = new ArrayList<>(getRoutes.keySet());
             postRoutes.keySet().forEach(p -> resources.add("POST " + p));
             return Response.json(404, Map.of("error", "no resource at " + path, "resources", resources));
         } else if (post != null && method.equals("POST")) {

@@ -9,6 +9,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -184,7 +185,7 @@ class FailoverApiTest {
     }
 
     private List<JsonNode> auditLines() throws Exception {
-        List<JsonNode> lines = new java.util.ArrayList<>();
+        List<JsonNode> lines = new ArrayList<>();
         if (Files.exists(auditLog)) {
             for (String line : Files.readAllLines(auditLog)) {
                 lines.add(Json.MAPPER.readTree(line));

@@ -1,6 +1,7 @@
 package dev.switchboard.app;
 
 import java.io.IOException;
+import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -44,7 +45,7 @@ final class AdminApiClient {
         try {
             HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
             return new Answer(response.statusCode(), JSON.readTree(response.body().isEmpty() ? "{}" : response.body()));
-        } catch (java.net.ConnectException e) {
+        } catch (ConnectException e) {
             throw new IOException("no gateway admin API at " + base + " (is the gateway running? use --admin to point at it)", e);
         }
     }

@@ -1,5 +1,8 @@
 package dev.switchboard.app;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 
@@ -8,7 +11,9 @@ import dev.switchboard.bench.GatewayBenchmark;
 import dev.switchboard.bench.RelayBenchmark;
 import dev.switchboard.bench.RelayOptions;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** {@code switchboard bench}: the gateway against direct Kafka, side by side, on embedded brokers. */
 @Command(name = "bench", mixinStandardHelpOptions = true, subcommands = {BenchFailoverCommand.class, BenchRelayCommand.class},
@@ -20,8 +25,8 @@ final class BenchCommand implements Callable<Integer> {
 
     static final int GOALS_MISSED = 3;
 
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec spec;
+    @Spec
+    CommandSpec spec;
 
     @Option(names = "--rounds", description = "A/B rounds per figure (default: ${DEFAULT-VALUE}).", defaultValue = "3")
     int rounds;
@@ -48,19 +53,19 @@ final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--profile", paramLabel = "DIR",
             description = "Record a JFR profile of each gateway process into DIR (inspect with 'jfr print' or JMC).")
-    java.nio.file.Path profile;
+    Path profile;
 
     @Option(names = "--relay-rounds", defaultValue = BenchRelayCommand.DEFAULT_ROUNDS,
             description = "Rounds of the relay part, which uses --records and --record-size too (default: ${DEFAULT-VALUE}).")
     int relayRounds;
 
     @Override
-    public Integer call() throws java.io.IOException {
+    public Integer call() throws IOException {
         BenchOptions options = new BenchOptions(rounds, records, recordSize, latencySeconds, idleConnections,
                 handshakeConnections, brokers);
         RelayOptions relay = new RelayOptions(relayRounds, records, recordSize);
         if (profile != null) {
-            java.nio.file.Files.createDirectories(profile);
+            Files.createDirectories(profile);
         }
         boolean goalsMet = new GatewayBenchmark(options, spec.commandLine().getOut(), System.err, profile).run();
         goalsMet &= new RelayBenchmark(relay, spec.commandLine().getOut(), System.err).run();
@@ -68,7 +73,7 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     /** Prints whether every goal held and returns the exit code that says it. */
-    static int verdict(picocli.CommandLine.Model.CommandSpec spec, boolean goalsMet) {
+    static int verdict(CommandSpec spec, boolean goalsMet) {
         spec.commandLine().getOut().println(goalsMet ? "All goals met." : "Some goals were missed; see the tables above.");
         spec.commandLine().getOut().flush();
         return goalsMet ? 0 : GOALS_MISSED;

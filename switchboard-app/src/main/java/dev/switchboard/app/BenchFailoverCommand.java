@@ -6,7 +6,9 @@ import java.util.concurrent.Callable;
 import dev.switchboard.bench.FailoverBenchmark;
 import dev.switchboard.bench.FailoverOptions;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** {@code switchboard bench failover}: how fast N applications come back after a switch, and what they lose. */
 @Command(name = "failover", mixinStandardHelpOptions = true,
@@ -18,8 +20,8 @@ final class BenchFailoverCommand implements Callable<Integer> {
 
     enum Mode { planned, unplanned, both }
 
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec spec;
+    @Spec
+    CommandSpec spec;
 
     @Option(names = "--producers", defaultValue = "50", description = "Producer applications (default: ${DEFAULT-VALUE}).")
     int producers;

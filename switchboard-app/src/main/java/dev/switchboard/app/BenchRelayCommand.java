@@ -5,7 +5,9 @@ import java.util.concurrent.Callable;
 import dev.switchboard.bench.RelayBenchmark;
 import dev.switchboard.bench.RelayOptions;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** {@code switchboard bench relay}: the gateway's CPU per GB relayed, beside HAProxy's in TCP mode. */
 @Command(name = "relay", mixinStandardHelpOptions = true,
@@ -18,8 +20,8 @@ final class BenchRelayCommand implements Callable<Integer> {
 
     static final String DEFAULT_ROUNDS = "5";
 
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec spec;
+    @Spec
+    CommandSpec spec;
 
     @Option(names = "--rounds", defaultValue = DEFAULT_ROUNDS,
             description = "Rounds after the warm-up; the order of direct, gateway and HAProxy rotates each round "

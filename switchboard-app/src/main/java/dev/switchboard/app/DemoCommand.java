@@ -1,6 +1,7 @@
 package dev.switchboard.app;
 
 import java.io.PrintStream;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -123,8 +124,8 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     /** The demo's audit log: in the temp directory, appended to across runs like a real one. */
-    static java.nio.file.Path auditLog() {
-        return java.nio.file.Path.of(System.getProperty("java.io.tmpdir"), "switchboard-demo-audit.jsonl");
+    static Path auditLog() {
+        return Path.of(System.getProperty("java.io.tmpdir"), "switchboard-demo-audit.jsonl");
     }
 
     static PortRange parseRange(String value) {

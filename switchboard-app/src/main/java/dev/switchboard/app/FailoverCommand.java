@@ -1,16 +1,21 @@
 package dev.switchboard.app;
 
 import java.io.PrintWriter;
+import java.net.InetAddress;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code switchboard failover --to secondary [--planned]}: {@code POST /api/v1/failover}, printing what a planned
@@ -33,8 +38,8 @@ final class FailoverCommand implements Callable<Integer> {
     @Mixin
     AdminEndpoint endpoint;
 
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec spec;
+    @Spec
+    CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
@@ -49,7 +54,7 @@ final class FailoverCommand implements Callable<Integer> {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("to", to);
         body.put("planned", planned);
-        String actor = System.getProperty("user.name") + "@" + java.net.InetAddress.getLocalHost().getHostName();
+        String actor = System.getProperty("user.name") + "@" + InetAddress.getLocalHost().getHostName();
         out.println((planned ? "Planned switchover" : "Failover") + " to " + to + " via " + admin);
         out.flush();
         CompletableFuture<AdminApiClient.Answer> call = CompletableFuture.supplyAsync(() -> {
@@ -63,14 +68,14 @@ final class FailoverCommand implements Callable<Integer> {
         while (!call.isDone()) {
             try {
                 call.get(500, TimeUnit.MILLISECONDS);
-            } catch (java.util.concurrent.TimeoutException waiting) {
+            } catch (TimeoutException waiting) {
                 String progress = progress(api.get("api/v1/failover/current").body());
                 if (!progress.isEmpty() && !progress.equals(lastProgress)) {
                     out.println("  " + progress);
                     out.flush();
                     lastProgress = progress;
                 }
-            } catch (java.util.concurrent.ExecutionException e) {
+            } catch (ExecutionException e) {
                 err.println("switchboard failover: " + e.getCause().getMessage());
                 return 1;
             }
@@ -130,8 +135,8 @@ final class FailoverCommand implements Callable<Integer> {
         @Mixin
         AdminEndpoint endpoint;
 
-        @picocli.CommandLine.Spec
-        picocli.CommandLine.Model.CommandSpec spec;
+        @Spec
+        CommandSpec spec;
 
         @Override
         public Integer call() throws Exception {

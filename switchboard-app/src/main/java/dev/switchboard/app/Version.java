@@ -1,5 +1,6 @@
 package dev.switchboard.app;
 
+import org.apache.kafka.common.utils.AppInfoParser;
 import picocli.CommandLine;
 
 /** The version from the jar manifest, or "dev" when run from classes. */
@@ -9,6 +10,6 @@ final class Version implements CommandLine.IVersionProvider {
     public String[] getVersion() {
         String version = Version.class.getPackage().getImplementationVersion();
         return new String[]{"switchboard " + (version == null ? "dev" : version) + " (Kafka "
-                + org.apache.kafka.common.utils.AppInfoParser.getVersion() + ")"};
+                + AppInfoParser.getVersion() + ")"};
     }
 }

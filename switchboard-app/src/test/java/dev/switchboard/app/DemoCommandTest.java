@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -118,10 +120,10 @@ class DemoCommandTest {
     /** One run of the {@code switchboard} command line, with what it printed. */
     private record Cli(int exit, String out, String err) {
         static Cli run(String... args) {
-            java.io.StringWriter out = new java.io.StringWriter();
-            java.io.StringWriter err = new java.io.StringWriter();
-            int exit = SwitchboardCommand.commandLine().setOut(new java.io.PrintWriter(out, true))
-                    .setErr(new java.io.PrintWriter(err, true)).execute(args);
+            StringWriter out = new StringWriter();
+            StringWriter err = new StringWriter();
+            int exit = SwitchboardCommand.commandLine().setOut(new PrintWriter(out, true))
+                    .setErr(new PrintWriter(err, true)).execute(args);
             return new Cli(exit, out.toString(), err.toString());
         }
     }
@@ -150,7 +152,7 @@ class DemoCommandTest {
     @Test
     void badNodePortRangeIsRefused() {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int exit = SwitchboardCommand.commandLine().setErr(new java.io.PrintWriter(err, true))
+        int exit = SwitchboardCommand.commandLine().setErr(new PrintWriter(err, true))
                 .execute("demo", "--node-ports", "9093");
         assertThat(exit).isNotZero();
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("--node-ports must be FIRST-LAST");

@@ -7,6 +7,7 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import dev.switchboard.config.ConfigLoader;
@@ -65,7 +66,7 @@ class ServeCommandTest {
                     activeCluster: from-yaml
                     """.formatted(bootstrapPort, nodePort, nodePort, cluster.bootstrapServers()));
             try (RunningGateway running = ServeCommand.start(ConfigLoader.load(file));
-                 Admin admin = Admin.create(java.util.Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:" + bootstrapPort))) {
+                 Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:" + bootstrapPort))) {
                 Node node = admin.describeCluster().nodes().get(30, TimeUnit.SECONDS).iterator().next();
                 assertThat(node.host()).isEqualTo("127.0.0.1");
                 assertThat(node.port()).isEqualTo(nodePort);

@@ -8,7 +8,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
 
 import dev.switchboard.config.AdminConfig;
 import dev.switchboard.config.ClusterConfig;
@@ -122,7 +125,7 @@ public final class FailoverBenchmark {
             apps.switchStarted(calledAt);
         }
         progress.println("== " + mode + ": gateway.failover(\"secondary\", " + planned + ", ...)");
-        List<String> phases = new java.util.concurrent.CopyOnWriteArrayList<>();
+        List<String> phases = new CopyOnWriteArrayList<>();
         Thread watcher = new Thread(() -> watchPhases(gateway, apps, calledAt, phases), "bench-phase-watcher");
         watcher.setDaemon(true);
         watcher.start();
@@ -184,7 +187,7 @@ public final class FailoverBenchmark {
         }
     }
 
-    private static Map<String, Integer> counts(Map<String, java.util.concurrent.atomic.AtomicInteger> counters) {
+    private static Map<String, Integer> counts(Map<String, AtomicInteger> counters) {
         Map<String, Integer> counts = new TreeMap<>();
         counters.forEach((name, count) -> counts.put(name, count.get()));
         return counts;
@@ -270,7 +273,7 @@ public final class FailoverBenchmark {
         return value == Long.MAX_VALUE ? "not back" : String.format("%,d", value);
     }
 
-    private static boolean waitFor(java.util.function.BooleanSupplier condition, Duration limit) throws InterruptedException {
+    private static boolean waitFor(BooleanSupplier condition, Duration limit) throws InterruptedException {
         long deadline = System.nanoTime() + limit.toNanos();
         while (System.nanoTime() < deadline) {
             if (condition.getAsBoolean()) {

@@ -4,11 +4,13 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 import dev.switchboard.testkit.EmbeddedKafkaCluster;
 import org.apache.kafka.clients.admin.Admin;
@@ -31,7 +33,7 @@ public final class GatewayBenchmark {
     private final PrintStream progress;
 
     /** @param profileDirectory where each gateway process writes a JFR recording, or null for none */
-    public GatewayBenchmark(BenchOptions options, PrintWriter out, PrintStream progress, java.nio.file.Path profileDirectory) {
+    public GatewayBenchmark(BenchOptions options, PrintWriter out, PrintStream progress, Path profileDirectory) {
         GatewayProcess.profileDirectory = profileDirectory;
         this.options = options;
         this.out = out;
@@ -73,7 +75,7 @@ public final class GatewayBenchmark {
         try (EmbeddedKafkaCluster cluster = EmbeddedKafkaCluster.builder("bench-" + brokers).brokers(brokers)
                 .brokerProperty("log.flush.interval.messages", Long.MAX_VALUE).start();
              GatewayProcess gateway = GatewayProcess.start(cluster)) {
-            java.util.function.Function<Side, String> bootstrapOf =
+            Function<Side, String> bootstrapOf =
                     side -> side == Side.DIRECT ? cluster.bootstrapServers() : gateway.bootstrap();
             int topicNumber = 0;
             // Round 0 warms up the JIT of brokers and gateway alike, with every kind of run measured after it; it is

@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -46,7 +47,7 @@ final class SourcePositions {
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, target.plaintextBootstrapServers());
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer())) {
-            List<java.util.concurrent.Future<?>> sends = new ArrayList<>();
+            List<Future<?>> sends = new ArrayList<>();
             nextOffsets.forEach((partition, next) -> {
                 if (next <= 0) {
                     return; // nothing before it to skip: the flow starts at the beginning anyway
@@ -60,7 +61,7 @@ final class SourcePositions {
                 byte[] value = converter.fromConnectData(topic, null, Map.of("offset", next - 1));
                 sends.add(producer.send(new ProducerRecord<>(topic, 0, key, value)));
             });
-            for (java.util.concurrent.Future<?> send : sends) {
+            for (Future<?> send : sends) {
                 send.get(30, TimeUnit.SECONDS);
             }
         } catch (InterruptedException e) {

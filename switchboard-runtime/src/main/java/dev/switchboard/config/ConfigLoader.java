@@ -7,9 +7,11 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.stream.Collectors;
 
+import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
@@ -26,7 +28,7 @@ public final class ConfigLoader {
 
     public static GatewayConfig load(Path file) {
         try (InputStream in = Files.newInputStream(file)) {
-            com.fasterxml.jackson.databind.JsonNode tree = YAML.readTree(in);
+            JsonNode tree = YAML.readTree(in);
             if (tree == null || tree.isMissingNode() || tree.isNull()) {
                 throw new InvalidConfigException(file, "(document)", "is empty");
             }
@@ -47,7 +49,7 @@ public final class ConfigLoader {
 
     private static InvalidConfigException translate(Path file, JsonMappingException e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof com.fasterxml.jackson.core.JsonParseException parse) {
+            if (t instanceof JsonParseException parse) {
                 return syntaxError(file, parse);
             }
         }

@@ -2,6 +2,7 @@ package dev.switchboard.config;
 
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -34,7 +35,7 @@ public record GatewayConfig(ListenerConfig listener, AdminConfig admin, List<Clu
         ConfigException.require(names.contains(activeCluster), "activeCluster",
                 "'" + activeCluster + "' is not one of the configured clusters " + names);
         failover = failover == null ? FailoverConfig.DEFAULT : failover;
-        for (java.util.Map.Entry<String, String> pin : failover.pinnedTopics().entrySet()) {
+        for (Map.Entry<String, String> pin : failover.pinnedTopics().entrySet()) {
             ConfigException.require(names.contains(pin.getValue()), "failover.pinnedTopics." + pin.getKey(),
                     "'" + pin.getValue() + "' is not one of the configured clusters " + names);
         }

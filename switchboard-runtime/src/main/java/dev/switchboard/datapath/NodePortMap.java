@@ -1,8 +1,11 @@
 package dev.switchboard.datapath;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 
 import dev.switchboard.config.PortRange;
@@ -41,7 +44,7 @@ public final class NodePortMap {
 
     /** Hands out ports for a set of nodes in id order, so that every gateway numbers them alike. */
     public void assignAll(Iterable<Integer> nodeIds) {
-        java.util.TreeSet<Integer> sorted = new java.util.TreeSet<>();
+        TreeSet<Integer> sorted = new TreeSet<>();
         nodeIds.forEach(sorted::add);
         sorted.forEach(this::portFor);
     }
@@ -50,8 +53,8 @@ public final class NodePortMap {
      * Takes the ports another instance recorded, for nodes this one has not given a port yet and ports it has
      * not used; returns the nodes whose recorded port it could not take.
      */
-    public synchronized java.util.List<Integer> adopt(Map<Integer, Integer> recorded) {
-        java.util.List<Integer> conflicts = new java.util.ArrayList<>();
+    public synchronized List<Integer> adopt(Map<Integer, Integer> recorded) {
+        List<Integer> conflicts = new ArrayList<>();
         for (Map.Entry<Integer, Integer> node : new TreeMap<>(recorded).entrySet()) {
             Integer mine = portByNode.get(node.getKey());
             if (mine != null && mine.equals(node.getValue())) {

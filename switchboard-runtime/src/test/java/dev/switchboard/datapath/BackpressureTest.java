@@ -29,6 +29,9 @@ import dev.switchboard.testkit.EmbeddedKafkaCluster;
 import dev.switchboard.testkit.FreePorts;
 import dev.switchboard.testkit.KafkaCluster;
 import dev.switchboard.testkit.SharedClusters;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufAllocatorMetric;
+import io.netty.buffer.ByteBufAllocatorMetricProvider;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -36,11 +39,13 @@ import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.message.FetchRequestData;
 import org.apache.kafka.common.message.FetchResponseData;
 import org.apache.kafka.common.message.ProduceRequestData;
+import org.apache.kafka.common.message.RequestHeaderData;
 import org.apache.kafka.common.message.ResponseHeaderData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ByteBufferAccessor;
 import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.record.internal.SimpleRecord;
+import org.apache.kafka.common.requests.RequestUtils;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -145,8 +150,8 @@ class BackpressureTest {
         return max;
     }
 
-    private static io.netty.buffer.ByteBufAllocatorMetric allocatorMetric() {
-        return ((io.netty.buffer.ByteBufAllocatorMetricProvider) io.netty.buffer.ByteBufAllocator.DEFAULT).metric();
+    private static ByteBufAllocatorMetric allocatorMetric() {
+        return ((ByteBufAllocatorMetricProvider) ByteBufAllocator.DEFAULT).metric();
     }
 
     private static void fill(EmbeddedKafkaCluster cluster, String topic, int bytes) throws Exception {
@@ -183,8 +188,8 @@ class BackpressureTest {
         ProduceRequestData.TopicProduceData topic = new ProduceRequestData.TopicProduceData().setName("nowhere");
         topic.partitionData().add(new ProduceRequestData.PartitionProduceData().setIndex(0).setRecords(records));
         produce.topicData().add(topic);
-        ByteBuffer encoded = org.apache.kafka.common.requests.RequestUtils.serialize(
-                new org.apache.kafka.common.message.RequestHeaderData().setRequestApiKey(ApiKeys.PRODUCE.id)
+        ByteBuffer encoded = RequestUtils.serialize(
+                new RequestHeaderData().setRequestApiKey(ApiKeys.PRODUCE.id)
                         .setRequestApiVersion(version).setCorrelationId(1).setClientId("flood"),
                 ApiKeys.PRODUCE.requestHeaderVersion(version), produce, version);
         byte[] bytes = new byte[encoded.remaining()];

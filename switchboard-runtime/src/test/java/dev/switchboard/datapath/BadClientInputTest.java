@@ -4,10 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 
 import dev.switchboard.support.Await;
 import dev.switchboard.support.GatewayFixture;
@@ -18,6 +21,7 @@ import dev.switchboard.testkit.SharedClusters;
 import io.micrometer.core.instrument.Counter;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.common.message.ApiVersionsResponseData;
+import org.apache.kafka.common.message.DescribeQuorumRequestData;
 import org.apache.kafka.common.message.FetchRequestData;
 import org.apache.kafka.common.message.MetadataRequestData;
 import org.apache.kafka.common.protocol.ApiKeys;
@@ -76,7 +80,7 @@ class BadClientInputTest {
     void garbageBytesCloseTheConnection() throws IOException {
         expectClosed("unknown_api_key", socket -> {
             byte[] garbage = new byte[32];
-            java.util.Arrays.fill(garbage, (byte) 0xFF);
+            Arrays.fill(garbage, (byte) 0xFF);
             socket.sendFrame(garbage, 0, garbage.length);
         });
     }
@@ -100,7 +104,7 @@ class BadClientInputTest {
     void httpRequestOnTheKafkaPortClosesTheConnection() throws IOException {
         expectClosed("frame_too_large", socket -> {
             // "GET " read as a size is ~1.1 GB: refused before anything is buffered.
-            socket.writeRaw("GET / HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            socket.writeRaw("GET / HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
         });
     }
 
@@ -132,7 +136,7 @@ class BadClientInputTest {
         expectClosed("unknown_api_key", socket -> {
             short version = 0;
             socket.send(ApiKeys.DESCRIBE_QUORUM.id, version, ApiKeys.DESCRIBE_QUORUM.requestHeaderVersion(version),
-                    new org.apache.kafka.common.message.DescribeQuorumRequestData());
+                    new DescribeQuorumRequestData());
         });
     }
 
@@ -181,7 +185,7 @@ class BadClientInputTest {
         try (RawKafkaSocket socket = connect()) {
             ApiVersionsResponseData versions = socket.apiVersions((short) 3);
             Set<Short> offered = versions.apiKeys().stream().map(ApiVersionsResponseData.ApiVersion::apiKey)
-                    .collect(java.util.stream.Collectors.toSet());
+                    .collect(Collectors.toSet());
             assertThat(offered).contains(ApiKeys.PRODUCE.id, ApiKeys.FETCH.id, ApiKeys.METADATA.id);
             for (ApiKeys withheld : List.of(ApiKeys.DESCRIBE_QUORUM, ApiKeys.WRITE_TXN_MARKERS, ApiKeys.ADD_RAFT_VOTER)) {
                 assertThat(offered).doesNotContain(withheld.id);

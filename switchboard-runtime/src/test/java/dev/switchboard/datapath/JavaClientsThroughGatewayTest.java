@@ -2,27 +2,36 @@ package dev.switchboard.datapath;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
+import dev.switchboard.support.Await;
 import dev.switchboard.support.GatewayFixture;
 import dev.switchboard.support.Records;
 import dev.switchboard.testkit.EmbeddedKafkaCluster;
 import dev.switchboard.testkit.KafkaCluster;
 import dev.switchboard.testkit.SharedClusters;
+import io.micrometer.core.instrument.Counter;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AlterConfigOp;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
+import org.apache.kafka.clients.admin.FeatureUpdate;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.UpdateFeaturesOptions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.KafkaShareConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -180,7 +189,7 @@ class JavaClientsThroughGatewayTest {
 
             admin.createTopics(List.of(new NewTopic("admin-made", 2, (short) 1))).all().get(30, TimeUnit.SECONDS);
             // Brokers learn of a new topic from the controller a moment after createTopics returns.
-            dev.switchboard.support.Await.until(() -> listTopics(admin).contains("admin-made"), WAIT, "admin-made to be listed");
+            Await.until(() -> listTopics(admin).contains("admin-made"), WAIT, "admin-made to be listed");
             admin.describeTopics(List.of("admin-made")).allTopicNames().get(30, TimeUnit.SECONDS).get("admin-made")
                     .partitions().forEach(p -> assertGatewayAddress(p.leader()));
 
@@ -217,10 +226,10 @@ class JavaClientsThroughGatewayTest {
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "switchboard-streams");
         props.put(StreamsConfig.DEFAULT_KEY_SERDE_CLASS_CONFIG, Serdes.StringSerde.class);
         props.put(StreamsConfig.DEFAULT_VALUE_SERDE_CLASS_CONFIG, Serdes.StringSerde.class);
-        props.put(StreamsConfig.STATE_DIR_CONFIG, java.nio.file.Files.createTempDirectory("streams").toString());
+        props.put(StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory("streams").toString());
         props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100);
         StreamsBuilder builder = new StreamsBuilder();
-        builder.<String, String>stream("streams-in").mapValues(v -> v.toUpperCase(java.util.Locale.ROOT))
+        builder.<String, String>stream("streams-in").mapValues(v -> v.toUpperCase(Locale.ROOT))
                 .to("streams-out", Produced.with(Serdes.String(), Serdes.String()));
         List<String> sent = Records.numbered("stream", 300);
         try (KafkaStreams streams = new KafkaStreams(builder.build(), props)) {
@@ -228,7 +237,7 @@ class JavaClientsThroughGatewayTest {
             produce("streams-in", sent, Map.of());
             try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(consumerProperties("streams-check", null))) {
                 consumer.subscribe(List.of("streams-out"));
-                List<String> expected = sent.stream().map(v -> v.toUpperCase(java.util.Locale.ROOT)).toList();
+                List<String> expected = sent.stream().map(v -> v.toUpperCase(Locale.ROOT)).toList();
                 Records.assertExactlyOnce(expected, Records.pollValues(consumer, expected.size(), WAIT));
             }
             assertThat(streams.state()).isEqualTo(KafkaStreams.State.RUNNING);
@@ -239,17 +248,17 @@ class JavaClientsThroughGatewayTest {
     void shareGroupConsumersGetEveryRecord() throws Exception {
         try (Admin admin = cluster.admin()) {
             // Share groups (KIP-932) are a feature the cluster turns on.
-            admin.updateFeatures(Map.of("share.version", new org.apache.kafka.clients.admin.FeatureUpdate((short) 1,
-                    org.apache.kafka.clients.admin.FeatureUpdate.UpgradeType.UPGRADE)),
-                    new org.apache.kafka.clients.admin.UpdateFeaturesOptions()).all().get(30, TimeUnit.SECONDS);
+            admin.updateFeatures(Map.of("share.version", new FeatureUpdate((short) 1,
+                    FeatureUpdate.UpgradeType.UPGRADE)),
+                    new UpdateFeaturesOptions()).all().get(30, TimeUnit.SECONDS);
         }
         cluster.createTopic("shared", 2, 1);
         Map<String, Object> props = consumerProperties("share-member", "share-group");
         props.remove(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG);
         List<String> received = new ArrayList<>();
         List<String> sent = Records.numbered("share", 300);
-        try (org.apache.kafka.clients.consumer.KafkaShareConsumer<String, String> consumer =
-                     new org.apache.kafka.clients.consumer.KafkaShareConsumer<>(props)) {
+        try (KafkaShareConsumer<String, String> consumer =
+                     new KafkaShareConsumer<>(props)) {
             try (Admin admin = admin()) {
                 // A new share group starts at the latest offset unless told otherwise.
                 ConfigResource group = new ConfigResource(ConfigResource.Type.GROUP, "share-group");
@@ -267,7 +276,7 @@ class JavaClientsThroughGatewayTest {
         }
         Records.assertExactlyOnce(sent, received);
         for (String api : List.of("ShareGroupHeartbeat", "ShareFetch")) {
-            io.micrometer.core.instrument.Counter requests = gateway.gateway().metrics().registry()
+            Counter requests = gateway.gateway().metrics().registry()
                     .find("switchboard.requests").tag("api", api).counter();
             assertThat(requests).as("%s requests through the gateway", api).isNotNull();
             assertThat(requests.count()).isPositive();
@@ -285,7 +294,7 @@ class JavaClientsThroughGatewayTest {
         }
     }
 
-    private static java.util.Set<String> listTopics(Admin admin) {
+    private static Set<String> listTopics(Admin admin) {
         try {
             return admin.listTopics().names().get(30, TimeUnit.SECONDS);
         } catch (Exception e) {
@@ -309,11 +318,11 @@ class JavaClientsThroughGatewayTest {
         props.put(ProducerConfig.LINGER_MS_CONFIG, 5);
         props.putAll(overrides);
         try (KafkaProducer<String, String> producer = new KafkaProducer<>(props)) {
-            List<java.util.concurrent.Future<?>> sends = new ArrayList<>();
+            List<Future<?>> sends = new ArrayList<>();
             for (String value : values) {
                 sends.add(producer.send(new ProducerRecord<>(topic, value, value)));
             }
-            for (java.util.concurrent.Future<?> send : sends) {
+            for (Future<?> send : sends) {
                 send.get(60, TimeUnit.SECONDS);
             }
         }
@@ -328,7 +337,7 @@ class JavaClientsThroughGatewayTest {
 
     private KafkaConsumer<String, String> groupConsumer(String group, GroupType protocol, String member) {
         Map<String, Object> props = consumerProperties(group + "-" + member, group);
-        props.put(ConsumerConfig.GROUP_PROTOCOL_CONFIG, protocol.toString().toLowerCase(java.util.Locale.ROOT));
+        props.put(ConsumerConfig.GROUP_PROTOCOL_CONFIG, protocol.toString().toLowerCase(Locale.ROOT));
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         return new KafkaConsumer<>(props);
     }

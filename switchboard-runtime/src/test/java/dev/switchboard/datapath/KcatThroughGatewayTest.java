@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -72,7 +73,7 @@ class KcatThroughGatewayTest {
     }
 
     private String kcat(String stdin, String... args) throws IOException, InterruptedException {
-        List<String> command = new java.util.ArrayList<>(List.of("kcat", "-b", gateway.bootstrap()));
+        List<String> command = new ArrayList<>(List.of("kcat", "-b", gateway.bootstrap()));
         command.addAll(List.of(args));
         Process process = new ProcessBuilder(command).redirectErrorStream(false).start();
         if (stdin != null) {

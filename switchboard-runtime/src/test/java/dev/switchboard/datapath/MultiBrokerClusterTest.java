@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
@@ -18,14 +19,18 @@ import dev.switchboard.support.Records;
 import dev.switchboard.testkit.EmbeddedKafkaCluster;
 import dev.switchboard.testkit.KafkaCluster;
 import dev.switchboard.testkit.SharedClusters;
+import io.micrometer.core.instrument.Counter;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewPartitionReassignment;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.ElectionType;
 import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
@@ -97,13 +102,13 @@ class MultiBrokerClusterTest {
 
             // Make node 5 the leader; both clients still believe node 1 leads.
             try (Admin admin = cluster.admin()) {
-                admin.alterPartitionReassignments(Map.of(new org.apache.kafka.common.TopicPartition(topic, 0),
-                        java.util.Optional.of(new org.apache.kafka.clients.admin.NewPartitionReassignment(List.of(5, 9, 1)))))
+                admin.alterPartitionReassignments(Map.of(new TopicPartition(topic, 0),
+                        Optional.of(new NewPartitionReassignment(List.of(5, 9, 1)))))
                         .all().get(30, TimeUnit.SECONDS);
                 Await.until(() -> {
                     try {
-                        admin.electLeaders(org.apache.kafka.common.ElectionType.PREFERRED,
-                                java.util.Set.of(new org.apache.kafka.common.TopicPartition(topic, 0))).all().get(10, TimeUnit.SECONDS);
+                        admin.electLeaders(ElectionType.PREFERRED,
+                                Set.of(new TopicPartition(topic, 0))).all().get(10, TimeUnit.SECONDS);
                     } catch (Exception e) {
                         // already the preferred leader, or the reassignment is still settling
                     }
@@ -128,7 +133,7 @@ class MultiBrokerClusterTest {
     }
 
     private static double rewrittenCount(GatewayFixture gateway, String api) {
-        io.micrometer.core.instrument.Counter counter = gateway.gateway().metrics().registry()
+        Counter counter = gateway.gateway().metrics().registry()
                 .find("switchboard.responses.rewritten").tag("api", api).counter();
         return counter == null ? 0 : counter.count();
     }

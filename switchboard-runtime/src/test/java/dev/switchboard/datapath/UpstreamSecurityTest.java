@@ -26,6 +26,8 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.config.SslConfigs;
+import org.apache.kafka.common.message.ApiVersionsRequestData;
+import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.security.auth.SecurityProtocol;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -196,9 +198,9 @@ class UpstreamSecurityTest {
         double before = closedCount(gateway, cause);
         try (RawKafkaSocket socket = new RawKafkaSocket("127.0.0.1", gateway.bootstrapPort())) {
             // The gateway opens its upstream connection for a client's first request.
-            socket.send(org.apache.kafka.common.protocol.ApiKeys.API_VERSIONS.id, (short) 3,
-                    org.apache.kafka.common.protocol.ApiKeys.API_VERSIONS.requestHeaderVersion((short) 3),
-                    new org.apache.kafka.common.message.ApiVersionsRequestData().setClientSoftwareName("raw")
+            socket.send(ApiKeys.API_VERSIONS.id, (short) 3,
+                    ApiKeys.API_VERSIONS.requestHeaderVersion((short) 3),
+                    new ApiVersionsRequestData().setClientSoftwareName("raw")
                             .setClientSoftwareVersion("1"));
             assertThat(socket.closedByPeer()).as("gateway closed the connection").isTrue();
         }

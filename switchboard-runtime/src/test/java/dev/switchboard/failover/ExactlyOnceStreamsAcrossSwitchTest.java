@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -73,7 +74,7 @@ class ExactlyOnceStreamsAcrossSwitchTest {
 
     @Test
     void exactlyOnceApplicationCarriesOnOnTheNewCluster() throws Exception {
-        List<KafkaStreams.State> states = java.util.Collections.synchronizedList(new ArrayList<>());
+        List<KafkaStreams.State> states = Collections.synchronizedList(new ArrayList<>());
         try (KafkaStreams streams = shouter(); KafkaProducer<String, String> input = producer()) {
             streams.setStateListener((now, before) -> states.add(now));
             streams.start();

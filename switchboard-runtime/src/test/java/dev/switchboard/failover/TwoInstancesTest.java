@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -12,6 +14,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
 
 import dev.switchboard.config.FailoverConfig;
@@ -256,7 +259,7 @@ class TwoInstancesTest {
         assertThat(offsets(p2, second.nodePorts().first())).isEqualTo(offsets(p1, first.nodePorts().first()));
     }
 
-    private static Set<Integer> nodeIds(java.util.Collection<Node> nodes) {
+    private static Set<Integer> nodeIds(Collection<Node> nodes) {
         return nodes.stream().map(Node::id).collect(Collectors.toCollection(TreeSet::new));
     }
 
@@ -283,7 +286,7 @@ class TwoInstancesTest {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new AssertionError(e);
-        } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+        } catch (ExecutionException | TimeoutException e) {
             return Set.of();
         }
     }
@@ -297,7 +300,7 @@ class TwoInstancesTest {
     }
 
     private static KafkaProducer<String, String> producer(Map<String, Object> base, String clientId) {
-        Map<String, Object> props = new java.util.HashMap<>(base);
+        Map<String, Object> props = new HashMap<>(base);
         if (clientId != null) {
             props.put(ProducerConfig.CLIENT_ID_CONFIG, clientId);
         }

@@ -11,6 +11,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 import dev.switchboard.config.FailoverConfig;
 import dev.switchboard.failover.recovery.RecoveryReport;
@@ -130,7 +131,7 @@ class UnplannedFailoverTest {
                     acknowledgedAfter.add(value);
                 }
             });
-            Await.until(() -> GroupMember.consumedBy(readers).stream().map(GroupMember.Consumed::value).collect(java.util.stream.Collectors.toSet())
+            Await.until(() -> GroupMember.consumedBy(readers).stream().map(GroupMember.Consumed::value).collect(Collectors.toSet())
                     .containsAll(acknowledgedAfter), WAIT, "the readers to read every record acknowledged by the secondary");
 
             Ledger ledger = Ledger.of(acknowledged, GroupMember.consumedBy(readers));

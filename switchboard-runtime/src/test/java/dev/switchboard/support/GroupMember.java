@@ -2,8 +2,11 @@ package dev.switchboard.support;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -34,7 +37,7 @@ public final class GroupMember implements AutoCloseable {
     private final String clientId;
     private final KafkaConsumer<String, String> consumer;
     private final Thread thread;
-    private final List<Consumed> consumed = java.util.Collections.synchronizedList(new ArrayList<>());
+    private final List<Consumed> consumed = Collections.synchronizedList(new ArrayList<>());
     private final Map<String, AtomicInteger> commitErrors = new ConcurrentHashMap<>();
     private volatile boolean running = true;
 
@@ -42,7 +45,7 @@ public final class GroupMember implements AutoCloseable {
     public GroupMember(String clientId, String group, String topic, Map<String, Object> clientProperties,
                        Map<String, Object> overrides) {
         this.clientId = clientId;
-        Map<String, Object> props = new java.util.HashMap<>(clientProperties);
+        Map<String, Object> props = new HashMap<>(clientProperties);
         props.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
         props.put(ConsumerConfig.GROUP_ID_CONFIG, group);
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
@@ -99,7 +102,7 @@ public final class GroupMember implements AutoCloseable {
 
     /** Commit failures by exception type; an application would have seen each of these. */
     public Map<String, Integer> commitErrors() {
-        Map<String, Integer> counts = new java.util.TreeMap<>();
+        Map<String, Integer> counts = new TreeMap<>();
         commitErrors.forEach((type, count) -> counts.put(type, count.get()));
         return counts;
     }

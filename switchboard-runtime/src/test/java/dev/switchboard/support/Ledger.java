@@ -1,5 +1,6 @@
 package dev.switchboard.support;
 
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -25,8 +26,8 @@ public record Ledger(Set<String> lost, Map<String, List<Long>> duplicated, Map<S
         Map<String, List<Long>> readAt = new HashMap<>();
         Map<String, List<GroupMember.Consumed>> readsOf = new HashMap<>();
         for (GroupMember.Consumed record : consumed) {
-            readAt.computeIfAbsent(record.value(), v -> new java.util.ArrayList<>()).add(record.atMillis());
-            readsOf.computeIfAbsent(record.value(), v -> new java.util.ArrayList<>()).add(record);
+            readAt.computeIfAbsent(record.value(), v -> new ArrayList<>()).add(record.atMillis());
+            readsOf.computeIfAbsent(record.value(), v -> new ArrayList<>()).add(record);
         }
         Set<String> lost = new TreeSet<>();
         for (String value : acknowledged) {

@@ -1,6 +1,7 @@
 package dev.switchboard.support;
 
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -36,7 +37,7 @@ public final class SequencedProducer implements AutoCloseable {
         this.name = name;
         this.topic = topic;
         this.periodNanos = TimeUnit.SECONDS.toNanos(1) / recordsPerSecond;
-        Map<String, Object> props = new java.util.HashMap<>(clientProperties);
+        Map<String, Object> props = new HashMap<>(clientProperties);
         props.put(ProducerConfig.CLIENT_ID_CONFIG, name);
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);

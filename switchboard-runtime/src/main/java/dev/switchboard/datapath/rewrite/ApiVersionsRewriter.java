@@ -1,6 +1,7 @@
 package dev.switchboard.datapath.rewrite;
 
 import java.util.Iterator;
+import java.util.List;
 
 import dev.switchboard.datapath.GatewayApis;
 import org.apache.kafka.common.message.ApiVersionsResponseData;
@@ -39,7 +40,7 @@ public final class ApiVersionsRewriter implements ResponseRewriter<ApiVersionsRe
                 api.setMinVersion(min).setMaxVersion(max);
             }
         }
-        context.negotiated(java.util.List.copyOf(response.apiKeys()));
+        context.negotiated(List.copyOf(response.apiKeys()));
         return true;
     }
 }

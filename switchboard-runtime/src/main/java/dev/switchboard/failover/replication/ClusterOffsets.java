@@ -3,6 +3,7 @@ package dev.switchboard.failover.replication;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
@@ -92,7 +93,7 @@ final class ClusterOffsets implements AutoCloseable {
                 "describe " + groups.size() + " consumer groups");
         Map<String, Set<TopicPartition>> assigned = new HashMap<>();
         descriptions.forEach((group, description) -> {
-            Set<TopicPartition> partitions = new java.util.HashSet<>();
+            Set<TopicPartition> partitions = new HashSet<>();
             description.members().forEach(member -> partitions.addAll(member.assignment().topicPartitions()));
             assigned.put(group, partitions);
         });

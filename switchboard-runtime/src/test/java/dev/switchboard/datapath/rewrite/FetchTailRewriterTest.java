@@ -140,7 +140,7 @@ class FetchTailRewriterTest {
             }
 
             @Override
-            public void learnTopic(org.apache.kafka.common.Uuid topicId, String name) {
+            public void learnTopic(Uuid topicId, String name) {
             }
         };
     }
