@@ -61,7 +61,7 @@ final class PendingRequest implements InterceptedRequest {
                 message = decoded;
             } catch (RuntimeException e) {
                 throw new MalformedRequestException("unreadable " + apiKey().name + " v" + apiVersion() + " request body: "
-                        + e.getMessage(), e);
+                        + (e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName()), e);
             }
             unreadBytes = accessor.remaining();
         }
