@@ -5,29 +5,26 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Optional;
 import java.util.OptionalInt;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.TimeUnit;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.Future;
 import dev.switchboard.cluster.UpstreamCluster;
 import dev.switchboard.config.HostPort;
-import dev.switchboard.intercept.RequestAction;
 import org.apache.kafka.common.message.ApiVersionsResponseData;
 import org.apache.kafka.common.message.ApiVersionsResponseData.ApiVersion;
 import org.apache.kafka.common.protocol.ApiKeys;
-import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.protocol.Errors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One client connection and the upstream connection that serves it: the connection's state machine, and the walk of
- * each request through the {@link InterceptorChain interceptors} to the cluster. What goes back to the client is the
- * {@link ResponseRelay}'s job.
+ * One client connection and the upstream connection that serves it: the connection's state machine. Each request's
+ * walk through the interceptors is the {@link RequestWalk}'s; what goes back to the client, in order, is the
+ * {@link ResponseRelay}'s.
  *
  * <pre>
  *   Accepted ──first request──▶ Connecting ──upstream ready──▶ Forwarding ──either side closes──▶ Closed
@@ -56,7 +53,7 @@ import org.slf4j.LoggerFactory;
  * <p>Both channels run on one event loop, so all fields are confined to it. Backpressure: while one side cannot take
  * more writes, the gateway stops reading from the other ({@link #updateReading}).
  */
-final class ClientConnection extends ChannelInboundHandlerAdapter implements ResponseRelay.Owner {
+final class ClientConnection extends ChannelInboundHandlerAdapter implements ResponseRelay.Owner, RequestWalk.Connection {
 
     private static final Logger LOG = LoggerFactory.getLogger(ClientConnection.class);
 
@@ -136,6 +133,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Res
     private RoutedContext context;
     private InterceptorChain chain;
     private ResponseRelay relay;
+    private RequestWalk walk;
     private volatile State state = new Accepted();
     private volatile String clientId = "";
     private volatile long requests;
@@ -187,6 +185,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Res
             return;
         }
         relay = new ResponseRelay(dataPath, channel, chain, context, this);
+        walk = new RequestWalk(dataPath, chain, context, relay, this);
     }
 
     private void route(UpstreamCluster cluster, boolean mayRediscover) {
@@ -300,7 +299,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Res
                 return;
             }
             intercepted = new PendingRequest(request, received);
-            proceed(intercepted, RequestAction.forward());
+            walk.start(intercepted);
         } catch (RuntimeException e) {
             if (intercepted != null) {
                 intercepted.releaseIfUnsettled();
@@ -339,107 +338,40 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Res
                 + " is outside the negotiated range " + versions.describe(api.id));
     }
 
-    /**
-     * Acts on what an interceptor decided, resuming the walk where a forward lets the request go on. Throws, leaving
-     * the request to the caller to release, when an interceptor fails.
-     */
-    private void proceed(PendingRequest request, RequestAction decided) {
-        RequestAction action = decided;
-        if (action instanceof RequestAction.Forward forward) {
-            if (forward.modified()) {
-                request.markModified();
-            }
-            action = chain.walkRequest(request, context);
-            if (action instanceof RequestAction.Forward) {
-                forward(request.frameToForward(), request.header().correlationId(), request.apiKey(), request.apiVersion(),
-                        request.receivedNanos(), request.expectsResponse());
-                return;
-            }
-        }
-        String interceptor = chain.requestDecider(request);
-        if (action instanceof RequestAction.Answer || action instanceof RequestAction.AnswerError) {
-            answer(request, interceptor, action);
-        } else if (action instanceof RequestAction.Drop) {
-            drop(request, interceptor);
-        } else if (action instanceof RequestAction.Close close) {
-            dataPath.metrics().interceptorAction(interceptor, "close");
-            request.release();
-            close(close.cause(), interceptor + ": " + close.reason());
-        } else if (action instanceof RequestAction.Delay delay) {
-            dataPath.metrics().interceptorAction(interceptor, "delay_request");
-            waitFor(request, interceptor);
-            channel.eventLoop().schedule(() -> resume(request, interceptor, delay.then(), null),
-                    delay.delay().toNanos(), TimeUnit.NANOSECONDS);
-        } else if (action instanceof RequestAction.Later later) {
-            dataPath.metrics().interceptorAction(interceptor, "wait");
-            waitFor(request, interceptor);
-            CompletionStage<RequestAction> stage = later.action();
-            stage.whenComplete((next, error) -> channel.eventLoop().execute(() -> resume(request, interceptor, next, error)));
-        }
-    }
-
-    private void waitFor(PendingRequest request, String interceptor) {
+    @Override
+    public void waitOn(PendingRequest request, String interceptor) {
         state = ((Forwarding) state).paused(new Waiting(interceptor, request));
         updateReading();
         LOG.debug("{} v{} of client={} clientId={} waits on interceptor {}", request.apiKey().name, request.apiVersion(),
                 remote(), clientId, interceptor);
     }
 
-    private void resume(PendingRequest request, String interceptor, RequestAction next, Throwable error) {
+    @Override
+    public boolean stopWaiting(PendingRequest request) {
         if (!(state instanceof Forwarding forwarding) || !(forwarding.pause() instanceof Waiting waiting)
                 || waiting.request() != request) {
-            return; // closed meanwhile, which released it
+            return false;
         }
         state = forwarding.paused(NOT_PAUSED);
-        try {
-            if (error != null || next == null) {
-                throw new InterceptorChain.InterceptorFailure(interceptor, error != null ? error
-                        : new NullPointerException("its stage completed with no action"));
-            }
-            proceed(request, next);
-        } catch (RuntimeException e) {
-            request.releaseIfUnsettled();
-            fail(e);
-            return;
-        }
+        return true;
+    }
+
+    @Override
+    public void requestsResumed() {
         handlePending();
     }
 
-    /** A local answer; an {@code acks=0} produce is never answered, as a broker would not answer it. */
-    private void answer(PendingRequest request, String interceptor, RequestAction answer) {
-        dataPath.metrics().interceptorAction(interceptor, "answer");
-        if (!request.expectsResponse()) {
-            request.release();
-            return;
-        }
-        ApiMessage response = answer instanceof RequestAction.Answer given ? given.response()
-                : request.errorResponse((RequestAction.AnswerError) answer);
-        if (response.apiKey() != request.apiKey().id) {
-            throw new InterceptorChain.InterceptorFailure(interceptor, new IllegalArgumentException("answered a "
-                    + request.apiKey().name + " request with a " + response.getClass().getSimpleName()));
-        }
-        ByteBuf frame;
-        try {
-            frame = DecodedResponse.frame(request.header().correlationId(), request.apiKey(), request.apiVersion(), response);
-        } catch (RuntimeException e) {
-            throw new InterceptorChain.InterceptorFailure(interceptor, e);
-        }
-        request.release();
-        relay.answered(request.header().correlationId(), request.apiKey(), request.apiVersion(), request.receivedNanos(), frame);
-    }
-
-    private void drop(PendingRequest request, String interceptor) {
-        dataPath.metrics().interceptorAction(interceptor, "drop");
-        boolean expectsResponse = request.expectsResponse();
-        request.release();
-        if (!expectsResponse) {
-            return; // nothing was owed, so nothing after it needs silencing
-        }
-        relay.dropped(request);
+    @Override
+    public void silence(String interceptor) {
         state = ((Forwarding) state).paused(new Silenced(interceptor));
         LOG.info("Request dropped by interceptor {}: connection of client={} clientId={} answers nothing more", interceptor,
                 remote(), clientId);
         discardPending();
+    }
+
+    @Override
+    public EventLoop eventLoop() {
+        return channel.eventLoop();
     }
 
     /** After a dropped response, requests are no longer forwarded either. */
@@ -465,7 +397,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Res
     }
 
     /** {@code expectsResponse} is false only for Produce with acks=0, the one request a broker never answers. */
-    private void forward(ByteBuf frame, int correlationId, ApiKeys api, short version, long received, boolean expectsResponse) {
+    @Override
+    public void forward(ByteBuf frame, int correlationId, ApiKeys api, short version, long received, boolean expectsResponse) {
         Channel upstream = ((Forwarding) state).upstream();
         if (expectsResponse) {
             relay.forwarded(correlationId, api, version, received, System.nanoTime());
@@ -566,7 +499,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Res
 
     // ---- closing ----------------------------------------------------------------------------------------------
 
-    private void fail(RuntimeException e) {
+    @Override
+    public void fail(RuntimeException e) {
         if (e instanceof InterceptorChain.InterceptorFailure failure) {
             dataPath.metrics().interceptorFailed(failure.interceptor());
             LOG.debug("Interceptor {} failed on client={}", failure.interceptor(), remote(), failure);
