@@ -19,6 +19,7 @@ import dev.switchboard.intercept.Interest;
 import dev.switchboard.intercept.RequestAction;
 import dev.switchboard.intercept.ResponseAction;
 import dev.switchboard.support.LeakDetection;
+import dev.switchboard.support.TestInterceptors;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;

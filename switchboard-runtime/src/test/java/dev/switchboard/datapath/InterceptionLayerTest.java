@@ -6,8 +6,8 @@ import static dev.switchboard.datapath.InMemoryGateway.forwardedHeader;
 import static dev.switchboard.datapath.InMemoryGateway.request;
 import static dev.switchboard.datapath.InMemoryGateway.response;
 import static dev.switchboard.datapath.InMemoryGateway.responseBody;
-import static dev.switchboard.datapath.TestInterceptors.onRequests;
-import static dev.switchboard.datapath.TestInterceptors.onResponses;
+import static dev.switchboard.support.TestInterceptors.onRequests;
+import static dev.switchboard.support.TestInterceptors.onResponses;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 

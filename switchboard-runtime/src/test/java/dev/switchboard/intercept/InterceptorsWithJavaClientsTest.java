@@ -15,6 +15,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.switchboard.support.GatewayFixture;
 import dev.switchboard.support.Records;
+import dev.switchboard.support.TestInterceptors;
 import dev.switchboard.testkit.EmbeddedKafkaCluster;
 import dev.switchboard.testkit.KafkaCluster;
 import dev.switchboard.testkit.SharedClusters;
@@ -28,6 +29,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.message.FetchRequestData;
 import org.apache.kafka.common.message.FetchResponseData;
 import org.apache.kafka.common.message.ProduceRequestData;
+import org.apache.kafka.common.message.ProduceResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.internal.MemoryRecords;
@@ -42,8 +44,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Each capability of the interception layer, felt by real Java clients through a real broker: a partition error the
- * producer retries, a delayed fetch, record values rewritten in a fetch response with valid checksums. Every record
- * is counted for loss and duplication, and every failed send.
+ * producer retries, a delayed fetch, a closed connection, a dropped fetch the consumer times out on, delayed produce
+ * responses, record values rewritten in a produce request (the broker checks the batches) and in a fetch response
+ * (the consumer checks them). Every record is counted for loss and duplication, and every failed send.
  */
 @ExtendWith(SharedClusters.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -52,8 +55,13 @@ class InterceptorsWithJavaClientsTest {
     private static final Duration WAIT = Duration.ofSeconds(60);
     private static final int REFUSALS = 3;
 
+    private static final int CLOSES = 2;
+
     private final AtomicInteger refused = new AtomicInteger();
     private final AtomicInteger delayed = new AtomicInteger();
+    private final AtomicInteger closed = new AtomicInteger();
+    private final AtomicInteger dropped = new AtomicInteger();
+    private final AtomicInteger delayedResponses = new AtomicInteger();
     private final List<String> fetchTopicsSeen = new CopyOnWriteArrayList<>();
     private EmbeddedKafkaCluster cluster;
     private GatewayFixture gateway;
@@ -61,8 +69,8 @@ class InterceptorsWithJavaClientsTest {
     @BeforeAll
     void startGateway(@KafkaCluster(name = "primary") EmbeddedKafkaCluster cluster) {
         this.cluster = cluster;
-        this.gateway = GatewayFixture.withInterceptors(List.of(new RefuseFirstProduces(), new DelayFetches(), new ShoutValues()),
-                cluster);
+        this.gateway = GatewayFixture.withInterceptors(List.of(new RefuseFirstProduces(), new DelayFetches(), new ShoutValues(),
+                closeFirstProduces(), dropFirstFetch(), delayProduceResponses(), markProducedValues()), cluster);
     }
 
     @AfterAll
@@ -113,6 +121,105 @@ class InterceptorsWithJavaClientsTest {
         assertThat(actions("shout-values", "answer")).isZero();
     }
 
+    @Test
+    void aProducerWhoseConnectionTheGatewayClosesReconnectsAndLosesNothing() throws Exception {
+        cluster.createTopic("closing", 2, 1);
+        List<String> sent = Records.numbered("closing", 300);
+
+        assertThat(produce("closing", sent)).isZero();
+
+        assertThat(closed).hasValue(CLOSES);
+        assertThat(gateway.gateway().metrics().registry().find("switchboard.connections.closed").tag("cause", "test_close")
+                .counter().count()).isEqualTo(CLOSES);
+        Records.assertExactlyOnce(sent, consume("closing", sent.size()));
+    }
+
+    @Test
+    void aConsumerWhoseFetchIsDroppedTimesOutReconnectsAndReadsEverythingOnce() throws Exception {
+        cluster.createTopic("dropped", 1, 1);
+        List<String> sent = Records.numbered("dropped", 100);
+        assertThat(produce("dropped", sent)).isZero();
+
+        List<String> received = consume("dropped", sent.size(), Map.of(ConsumerConfig.REQUEST_TIMEOUT_MS_CONFIG, 3000));
+
+        assertThat(dropped).hasValue(1);
+        Records.assertExactlyOnce(sent, received);
+    }
+
+    @Test
+    void delayedProduceResponsesStillAcknowledgeEverySend() throws Exception {
+        cluster.createTopic("late", 2, 1);
+        List<String> sent = Records.numbered("late", 200);
+
+        assertThat(produce("late", sent)).isZero();
+
+        assertThat(delayedResponses.get()).isPositive();
+        Records.assertExactlyOnce(sent, consume("late", sent.size()));
+    }
+
+    @Test
+    void produceRequestsChangedOnTheWayAreStoredChangedWithBatchesTheBrokerAccepts() throws Exception {
+        cluster.createTopic("marked", 2, 1);
+        List<String> sent = Records.numbered("marked", 200);
+
+        assertThat(produce("marked", sent)).isZero();
+
+        Records.assertExactlyOnce(sent.stream().map(value -> value + "+marked").toList(), consume("marked", sent.size()));
+    }
+
+    /** The first produces to {@code closing} close their connection; the producer retries on a new one. */
+    private InterceptorFactory closeFirstProduces() {
+        return TestInterceptors.onRequests("close-first-produces", Interest.requests(ApiKeys.PRODUCE), (request, context) ->
+                producesTo((ProduceRequestData) request.message(), context, "closing")
+                        && closed.getAndUpdate(count -> Math.min(count + 1, CLOSES)) < CLOSES
+                        ? RequestAction.close("test_close", "a test closes the producer's connection")
+                        : RequestAction.forward());
+    }
+
+    /** The first fetch of {@code dropped} is never answered: the consumer's request times out. */
+    private InterceptorFactory dropFirstFetch() {
+        return TestInterceptors.onRequests("drop-first-fetch", Interest.requests(ApiKeys.FETCH), (request, context) -> {
+            boolean ofDropped = ((FetchRequestData) request.message()).topics().stream()
+                    .anyMatch(topic -> "dropped".equals(topic.topic()) || context.topicName(topic.topicId()).filter("dropped"::equals).isPresent());
+            return ofDropped && dropped.compareAndSet(0, 1) ? RequestAction.drop() : RequestAction.forward();
+        });
+    }
+
+    /** Produce responses for {@code late} reach the producer 200 ms after the broker sent them. */
+    private InterceptorFactory delayProduceResponses() {
+        return TestInterceptors.onResponses("delay-produce-responses", Interest.responses(ApiKeys.PRODUCE), (response, context) -> {
+            boolean ofLate = ((ProduceResponseData) response.message()).responses().stream()
+                    .anyMatch(topic -> "late".equals(topic.name()) || context.topicName(topic.topicId()).filter("late"::equals).isPresent());
+            if (!ofLate) {
+                return ResponseAction.forward();
+            }
+            delayedResponses.incrementAndGet();
+            return ResponseAction.delay(Duration.ofMillis(200), ResponseAction.forward());
+        });
+    }
+
+    /** Values produced to {@code marked} get a suffix on their way to the broker, in re-checksummed batches. */
+    private static InterceptorFactory markProducedValues() {
+        return TestInterceptors.onRequests("mark-produced-values", Interest.requests(ApiKeys.PRODUCE), (request, context) -> {
+            ProduceRequestData produce = (ProduceRequestData) request.message();
+            if (!producesTo(produce, context, "marked")) {
+                return RequestAction.forward();
+            }
+            for (ProduceRequestData.TopicProduceData topic : produce.topicData()) {
+                for (ProduceRequestData.PartitionProduceData partition : topic.partitionData()) {
+                    partition.setRecords(RecordBatches.rewriteValues((MemoryRecords) partition.records(), value ->
+                            ByteBuffer.wrap((StandardCharsets.UTF_8.decode(value.duplicate()) + "+marked").getBytes(StandardCharsets.UTF_8))));
+                }
+            }
+            return RequestAction.forwardModified();
+        });
+    }
+
+    private static boolean producesTo(ProduceRequestData produce, ConnectionContext context, String name) {
+        return produce.topicData().stream().anyMatch(topic -> name.equals(topic.name())
+                || context.topicName(topic.topicId()).filter(name::equals).isPresent());
+    }
+
     private double actions(String interceptor, String action) {
         var counter = gateway.gateway().metrics().registry().find("switchboard.interceptor.actions")
                 .tag("interceptor", interceptor).tag("action", action).counter();
@@ -140,7 +247,12 @@ class InterceptorsWithJavaClientsTest {
     }
 
     private List<String> consume(String topic, int expected) {
+        return consume(topic, expected, Map.of());
+    }
+
+    private List<String> consume(String topic, int expected, Map<String, Object> overrides) {
         Map<String, Object> props = new HashMap<>(gateway.clientProperties("consumer-" + topic));
+        props.putAll(overrides);
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer())) {
             List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()

@@ -1,4 +1,4 @@
-package dev.switchboard.datapath;
+package dev.switchboard.support;
 
 import java.util.function.BiFunction;
 
@@ -11,23 +11,23 @@ import dev.switchboard.intercept.Interest;
 import dev.switchboard.intercept.RequestAction;
 import dev.switchboard.intercept.ResponseAction;
 
-/** Interceptors for tests, made from lambdas. */
-final class TestInterceptors {
+/** Interceptors for tests, made from lambdas: one instance shared by every connection. */
+public final class TestInterceptors {
 
     private TestInterceptors() {
     }
 
-    static InterceptorFactory onRequests(String name, Interest interest,
+    public static InterceptorFactory onRequests(String name, Interest interest,
                                          BiFunction<InterceptedRequest, ConnectionContext, RequestAction> onRequest) {
         return of(name, interest, onRequest, (response, connection) -> ResponseAction.forward());
     }
 
-    static InterceptorFactory onResponses(String name, Interest interest,
+    public static InterceptorFactory onResponses(String name, Interest interest,
                                           BiFunction<InterceptedResponse, ConnectionContext, ResponseAction> onResponse) {
         return of(name, interest, (request, connection) -> RequestAction.forward(), onResponse);
     }
 
-    static InterceptorFactory of(String name, Interest interest,
+    public static InterceptorFactory of(String name, Interest interest,
                                  BiFunction<InterceptedRequest, ConnectionContext, RequestAction> onRequest,
                                  BiFunction<InterceptedResponse, ConnectionContext, ResponseAction> onResponse) {
         return new InterceptorFactory() {
