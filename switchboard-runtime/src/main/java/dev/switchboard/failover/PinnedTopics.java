@@ -78,7 +78,8 @@ public final class PinnedTopics implements InterceptorFactory, Interceptor {
         String refusedTo = null;
         ProduceResponseData response = new ProduceResponseData();
         for (ProduceRequestData.TopicProduceData topic : produce.topicData()) {
-            String name = topicName(topic, context);
+            // Null when the request names the topic by an id no metadata response has named yet: it cannot be pinned.
+            String name = context.topicName(topic.name(), topic.topicId()).orElse(null);
             Optional<String> pin = pinnedElsewhere(name, active);
             if (pin.isPresent() && refusedTopic == null) {
                 refusedTopic = name;
@@ -101,14 +102,6 @@ public final class PinnedTopics implements InterceptorFactory, Interceptor {
         LOG.warn("Refusing produce to topic={} from clientId={}: it is pinned to cluster {} and cluster {} is active",
                 refusedTopic, context.clientId(), refusedTo, active);
         return RequestAction.answer(response);
-    }
-
-    /** Null when the request names the topic by an id no metadata response has named yet: it cannot be pinned. */
-    private static String topicName(ProduceRequestData.TopicProduceData topic, ConnectionContext context) {
-        if (topic.name() != null && !topic.name().isEmpty()) {
-            return topic.name();
-        }
-        return context.topicName(topic.topicId()).orElse(null);
     }
 
     private ResponseAction hide(MetadataResponseData metadata, String active) {

@@ -31,4 +31,15 @@ public interface ConnectionContext {
      * the gateway relayed; empty when no such response named it yet.
      */
     Optional<String> topicName(Uuid topicId);
+
+    /**
+     * The name of a topic as a request or response gives it: by name before v13 of Produce and Fetch, by id after.
+     * Empty when it gives only an id that no relayed metadata named yet.
+     */
+    default Optional<String> topicName(String name, Uuid topicId) {
+        if (name != null && !name.isEmpty()) {
+            return Optional.of(name);
+        }
+        return topicId == null ? Optional.empty() : topicName(topicId);
+    }
 }

@@ -180,7 +180,7 @@ class InterceptorsWithJavaClientsTest {
     private InterceptorFactory dropFirstFetch() {
         return TestInterceptors.onRequests("drop-first-fetch", Interest.requests(ApiKeys.FETCH), (request, context) -> {
             boolean ofDropped = ((FetchRequestData) request.message()).topics().stream()
-                    .anyMatch(topic -> "dropped".equals(topic.topic()) || context.topicName(topic.topicId()).filter("dropped"::equals).isPresent());
+                    .anyMatch(topic -> context.topicName(topic.topic(), topic.topicId()).filter("dropped"::equals).isPresent());
             return ofDropped && dropped.compareAndSet(0, 1) ? RequestAction.drop() : RequestAction.forward();
         });
     }
@@ -189,7 +189,7 @@ class InterceptorsWithJavaClientsTest {
     private InterceptorFactory delayProduceResponses() {
         return TestInterceptors.onResponses("delay-produce-responses", Interest.responses(ApiKeys.PRODUCE), (response, context) -> {
             boolean ofLate = ((ProduceResponseData) response.message()).responses().stream()
-                    .anyMatch(topic -> "late".equals(topic.name()) || context.topicName(topic.topicId()).filter("late"::equals).isPresent());
+                    .anyMatch(topic -> context.topicName(topic.name(), topic.topicId()).filter("late"::equals).isPresent());
             if (!ofLate) {
                 return ResponseAction.forward();
             }
@@ -216,8 +216,8 @@ class InterceptorsWithJavaClientsTest {
     }
 
     private static boolean producesTo(ProduceRequestData produce, ConnectionContext context, String name) {
-        return produce.topicData().stream().anyMatch(topic -> name.equals(topic.name())
-                || context.topicName(topic.topicId()).filter(name::equals).isPresent());
+        return produce.topicData().stream()
+                .anyMatch(topic -> context.topicName(topic.name(), topic.topicId()).filter(name::equals).isPresent());
     }
 
     private double actions(String interceptor, String action) {
@@ -281,8 +281,7 @@ class InterceptorsWithJavaClientsTest {
                 @Override
                 public RequestAction onRequest(InterceptedRequest request, ConnectionContext context) {
                     ProduceRequestData produce = (ProduceRequestData) request.message();
-                    boolean flaky = produce.topicData().stream().anyMatch(t -> "flaky".equals(t.name())
-                            || context.topicName(t.topicId()).filter("flaky"::equals).isPresent());
+                    boolean flaky = producesTo(produce, context, "flaky");
                     if (!flaky || refused.getAndIncrement() >= REFUSALS) {
                         return RequestAction.forward();
                     }
@@ -310,8 +309,7 @@ class InterceptorsWithJavaClientsTest {
                 @Override
                 public RequestAction onRequest(InterceptedRequest request, ConnectionContext context) {
                     for (FetchRequestData.FetchTopic topic : ((FetchRequestData) request.message()).topics()) {
-                        Optional<String> name = topic.topic() != null && !topic.topic().isEmpty()
-                                ? Optional.of(topic.topic()) : context.topicName(topic.topicId());
+                        Optional<String> name = context.topicName(topic.topic(), topic.topicId());
                         name.ifPresent(fetchTopicsSeen::add);
                         if (name.filter("slow"::equals).isPresent()) {
                             delayed.incrementAndGet();
@@ -343,8 +341,7 @@ class InterceptorsWithJavaClientsTest {
                 public ResponseAction onResponse(InterceptedResponse response, ConnectionContext context) {
                     boolean changed = false;
                     for (FetchResponseData.FetchableTopicResponse topic : ((FetchResponseData) response.message()).responses()) {
-                        String name = topic.topic() != null && !topic.topic().isEmpty() ? topic.topic()
-                                : context.topicName(topic.topicId()).orElse("");
+                        String name = context.topicName(topic.topic(), topic.topicId()).orElse("");
                         if (!name.equals("shouted")) {
                             continue;
                         }
