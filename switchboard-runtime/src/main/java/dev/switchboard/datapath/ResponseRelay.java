@@ -50,6 +50,9 @@ final class ResponseRelay {
         boolean delayed;
         /** The response while it is delayed, held here so that a close releases it at once. */
         ByteBuf delayedFrame;
+        /** Decided when the response's header arrived: whether rewriters, and interceptors, want it decoded. */
+        boolean rewritten;
+        boolean intercepted;
         long arrivedNanos;
 
         Slot(Kind kind, int correlationId, ApiKeys api, short version, long receivedNanos, long forwardedNanos) {
@@ -182,14 +185,14 @@ final class ResponseRelay {
             startStream(slot, frameBytes, true);
             return ResponseStreamDecoder.Mode.STREAM;
         }
-        boolean decode;
         try {
-            decode = mustDecode(slot, frameBytes);
+            slot.rewritten = dataPath.rewriters().interestedIn(slot.api, slot.version) || translatesFetch(slot, frameBytes);
+            slot.intercepted = chain.wantsResponse(slot.api, frameBytes);
         } catch (RuntimeException e) {
             fail(e);
             return null;
         }
-        if (decode || order.peek() != slot || streaming != null) {
+        if (slot.rewritten || slot.intercepted || order.peek() != slot || streaming != null) {
             return ResponseStreamDecoder.Mode.BUFFER;
         }
         awaitingUpstream.poll();
@@ -204,11 +207,6 @@ final class ResponseRelay {
         streaming = slot;
         discardingStream = discard;
         streamingBytes = frameBytes;
-    }
-
-    private boolean mustDecode(Slot slot, int frameBytes) {
-        return dataPath.rewriters().interestedIn(slot.api, slot.version) || translatesFetch(slot, frameBytes)
-                || chain.wantsResponse(slot.api, frameBytes);
     }
 
     /**
@@ -309,16 +307,8 @@ final class ResponseRelay {
         }
         slot.arrivedNanos = System.nanoTime();
         int frameBytes = frame.readableBytes();
-        boolean rewrites = dataPath.rewriters().interestedIn(slot.api, slot.version) || translatesFetch(slot, frameBytes);
-        boolean intercepted;
-        try {
-            intercepted = chain.wantsResponse(slot.api, frameBytes);
-        } catch (RuntimeException e) {
-            frame.release();
-            fail(e);
-            return;
-        }
-        if (!rewrites && !intercepted) {
+        boolean rewrites = slot.rewritten;
+        if (!rewrites && !slot.intercepted) {
             ready(slot, frame); // gathered only because it had to wait its turn
             return;
         }

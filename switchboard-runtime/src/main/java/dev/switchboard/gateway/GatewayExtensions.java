@@ -21,8 +21,4 @@ public record GatewayExtensions(List<InterceptorFactory> interceptors, List<Pipe
     public static GatewayExtensions interceptors(InterceptorFactory... interceptors) {
         return new GatewayExtensions(List.of(interceptors), List.of());
     }
-
-    public GatewayExtensions withPipeline(PipelineExtension... extensions) {
-        return new GatewayExtensions(interceptors, List.of(extensions));
-    }
 }
