@@ -8,13 +8,18 @@ import java.util.Set;
 
 /**
  * Everything {@code switchboard serve} needs: the client-facing listener, the admin API, the upstream
- * clusters, which of them serves clients, and how switches between them behave.
+ * clusters, which of them serves clients, how switches between them behave, and chaos rules to load at start.
  */
 public record GatewayConfig(ListenerConfig listener, AdminConfig admin, List<ClusterConfig> clusters, String activeCluster,
-                            FailoverConfig failover) {
+                            FailoverConfig failover, ChaosConfig chaos) {
 
     public GatewayConfig(ListenerConfig listener, AdminConfig admin, List<ClusterConfig> clusters, String activeCluster) {
-        this(listener, admin, clusters, activeCluster, null);
+        this(listener, admin, clusters, activeCluster, null, null);
+    }
+
+    public GatewayConfig(ListenerConfig listener, AdminConfig admin, List<ClusterConfig> clusters, String activeCluster,
+                         FailoverConfig failover) {
+        this(listener, admin, clusters, activeCluster, failover, null);
     }
 
     public GatewayConfig {
@@ -35,6 +40,7 @@ public record GatewayConfig(ListenerConfig listener, AdminConfig admin, List<Clu
         ConfigException.require(names.contains(activeCluster), "activeCluster",
                 "'" + activeCluster + "' is not one of the configured clusters " + names);
         failover = failover == null ? FailoverConfig.DEFAULT : failover;
+        chaos = chaos == null ? ChaosConfig.DEFAULT : chaos;
         for (Map.Entry<String, String> pin : failover.pinnedTopics().entrySet()) {
             ConfigException.require(names.contains(pin.getValue()), "failover.pinnedTopics." + pin.getKey(),
                     "'" + pin.getValue() + "' is not one of the configured clusters " + names);

@@ -51,7 +51,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Running instances {@link #follow follow} the topic on every cluster with one long-lived consumer each, and
  * copy the newest state to a cluster that lacks it once that cluster answers again. The same topic carries the
- * virtual node map ({@value #NODES_KEY}) and each instance's report ({@value #INSTANCE_KEY_PREFIX}id).
+ * virtual node map ({@value #NODES_KEY}), each instance's report ({@value #INSTANCE_KEY_PREFIX}id) and the chaos rules
+ * ({@value #CHAOS_KEY_PREFIX}name).
  */
 public final class SwitchStateStore implements AutoCloseable {
 
@@ -62,6 +63,8 @@ public final class SwitchStateStore implements AutoCloseable {
     static final String SWITCH_KEY = "switch";
     public static final String NODES_KEY = "nodes";
     public static final String INSTANCE_KEY_PREFIX = "instance/";
+    /** Chaos rules share the topic, one key per rule name, so every instance applies them and a restart keeps them. */
+    public static final String CHAOS_KEY_PREFIX = "chaos/";
     private static final Duration CLUSTER_TIMEOUT = Duration.ofSeconds(5);
     /** How long closing waits for followers woken from their consumers to stop by themselves. */
     private static final Duration FOLLOWER_STOP_WAIT = Duration.ofSeconds(1);
@@ -78,6 +81,10 @@ public final class SwitchStateStore implements AutoCloseable {
         void nodeMap(String cluster, NodeMap nodes);
 
         void instanceReport(String cluster, InstanceReport report);
+
+        /** A change to the chaos rule {@code name}, as the JSON it was published with. */
+        default void chaosRule(String cluster, String name, String json) {
+        }
     }
 
     private final List<ClusterConfig> clusters;
@@ -303,6 +310,8 @@ public final class SwitchStateStore implements AutoCloseable {
                 listener.nodeMap(cluster, JSON.readValue(record.value(), NodeMap.class));
             } else if (record.key() != null && record.key().startsWith(INSTANCE_KEY_PREFIX)) {
                 listener.instanceReport(cluster, JSON.readValue(record.value(), InstanceReport.class));
+            } else if (record.key() != null && record.key().startsWith(CHAOS_KEY_PREFIX)) {
+                listener.chaosRule(cluster, record.key().substring(CHAOS_KEY_PREFIX.length()), record.value());
             }
         } catch (JsonProcessingException | RuntimeException e) {
             LOG.warn("Unreadable record key={} offset={} in {} on cluster={}: {}", record.key(), record.offset(), TOPIC, cluster,

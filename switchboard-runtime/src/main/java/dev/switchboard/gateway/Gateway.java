@@ -22,8 +22,13 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.switchboard.audit.AuditEvent;
 import dev.switchboard.audit.AuditLog;
+import dev.switchboard.chaos.ChaosInterceptor;
+import dev.switchboard.chaos.ChaosRules;
+import dev.switchboard.chaos.RuleParser;
+import dev.switchboard.chaos.faults.FaultTypes;
 import dev.switchboard.cluster.VirtualNodes;
 import dev.switchboard.datapath.TopicNames;
 import dev.switchboard.failover.ClusterSwitch;
@@ -79,6 +84,7 @@ public final class Gateway implements AutoCloseable {
     private static final Duration FIRST_DISCOVERY_WAIT = Duration.ofSeconds(15);
     private static final Duration STATE_CATCH_UP_WAIT = Duration.ofSeconds(10);
     private static final Duration REPORT_INTERVAL = Duration.ofSeconds(2);
+    private static final ObjectMapper CHAOS_JSON = new ObjectMapper();
 
     private final GatewayConfig config;
     private final GatewayMetrics metrics;
@@ -95,6 +101,7 @@ public final class Gateway implements AutoCloseable {
     private final SwitchStateStore store;
     private final MirrorMakerReplication replication;
     private final ClusterSwitch clusterSwitch;
+    private final ChaosRules chaos;
     private final String instanceId = UUID.randomUUID().toString();
     private final Instant startedAt = Instant.now();
     private final Map<String, InstanceReport> instances = new ConcurrentHashMap<>();
@@ -127,6 +134,7 @@ public final class Gateway implements AutoCloseable {
         this.produceHold = new ProduceHold(clock);
         this.store = new SwitchStateStore(config.clusters());
         this.replication = new MirrorMakerReplication(config);
+        this.chaos = new ChaosRules(new RuleParser(FaultTypes.ALL, config.chaos().ruleDuration()), audit, metrics.registry(), clock);
         this.clusterSwitch = new ClusterSwitch(config, store, replication, this::apply, () -> clusters.active().name(),
                 () -> Map.copyOf(instances), clock);
         server.attach(new DataPath(clusters, new AddressRewriter(listener.advertisedHost(), nodePorts, virtualNodes),
@@ -136,7 +144,8 @@ public final class Gateway implements AutoCloseable {
 
     /**
      * The interceptors every connection gets, in the order requests meet them: strict parsing first, so nothing else
-     * reads a malformed request; then failover's; then the extensions'.
+     * reads a malformed request; then failover's; then chaos, so failover's own answers are never faulted and its
+     * recovery signals see what chaos did to clients; then the extensions'.
      */
     private List<InterceptorFactory> interceptors(GatewayExtensions extensions) {
         List<InterceptorFactory> interceptors = new ArrayList<>();
@@ -148,6 +157,7 @@ public final class Gateway implements AutoCloseable {
         interceptors.add(new PinnedTopics(config.failover().pinnedTopics()));
         interceptors.add(new StaleProducers(fence));
         interceptors.add(new FetchFence(fence));
+        interceptors.add(new ChaosInterceptor(chaos));
         interceptors.addAll(extensions.interceptors());
         return interceptors;
     }
@@ -184,6 +194,8 @@ public final class Gateway implements AutoCloseable {
             LOG.warn("Cluster discovery failed: {}", e.getCause().toString());
         }
         followSwitchState();
+        chaos.share((name, change) -> store.publish(SwitchStateStore.CHAOS_KEY_PREFIX + name, change));
+        ChaosRulesFile.load(config.chaos()).forEach((source, rules) -> chaos.populate(rules, source));
         // In the configured order, so the first cluster keeps its own node ids on every instance.
         for (UpstreamCluster cluster : clusters.all()) {
             nodePorts.assignAll(virtualNodes.map(cluster.name(), cluster.view().nodes().keySet()).values());
@@ -230,6 +242,15 @@ public final class Gateway implements AutoCloseable {
                 List<Integer> conflicts = nodePorts.adopt(nodes.ports());
                 if (!conflicts.isEmpty()) {
                     LOG.warn("Virtual nodes {} have other ports here than another instance recorded", conflicts);
+                }
+            }
+
+            @Override
+            public void chaosRule(String cluster, String name, String json) {
+                try {
+                    chaos.shared(name, CHAOS_JSON.readTree(json));
+                } catch (IOException e) {
+                    LOG.warn("Unreadable chaos rule {} in the switch state on cluster={}: {}", name, cluster, e.toString());
                 }
             }
 
@@ -383,6 +404,11 @@ public final class Gateway implements AutoCloseable {
         return config;
     }
 
+    /** The chaos rules in force, shared by every instance. */
+    public ChaosRules chaos() {
+        return chaos;
+    }
+
     public GatewayMetrics metrics() {
         return metrics;
     }
@@ -416,7 +442,7 @@ public final class Gateway implements AutoCloseable {
                         e.getValue().stream().sorted(Comparator.comparing(ConnectionInfo::openedAt)).toList()))
                 .toList();
         return new GatewayStatus(active.name(), switchState == null ? null : switchState.epoch(), clusterStatus, listeners,
-                open.size(), clients);
+                open.size(), clients, chaos.activeNames());
     }
 
     @Override
@@ -425,6 +451,7 @@ public final class Gateway implements AutoCloseable {
         server.close();
         replication.close();
         store.close();
+        chaos.close();
         clusters.close();
         LOG.info("Gateway stopped");
     }

@@ -10,9 +10,10 @@ import dev.switchboard.datapath.ConnectionInfo;
  * What {@code GET /api/v1/status} shows: clusters, listeners and who is connected.
  *
  * @param switchEpoch the epoch of the switch state this gateway follows, null while no switch was ever recorded
+ * @param chaosRules  the names of the chaos rules acting now
  */
 public record GatewayStatus(String activeCluster, Long switchEpoch, List<Cluster> clusters, Listeners listeners,
-                            int openConnections, List<ClientGroup> clients) {
+                            int openConnections, List<ClientGroup> clients, List<String> chaosRules) {
 
     /** One upstream cluster. {@code nodes} maps node id to the broker address the gateway routes to. */
     public record Cluster(String name, String bootstrapServers, boolean active, boolean reachable, String clusterId,

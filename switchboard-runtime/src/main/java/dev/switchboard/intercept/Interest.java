@@ -50,6 +50,34 @@ public final class Interest {
         return new Interest(requests, with(responses, apis), maxResponseBytes);
     }
 
+    /** What this interest or {@code other} wants; responses stream past unseen only above both size limits. */
+    public Interest and(Interest other) {
+        boolean[] bothRequests = with(requests);
+        boolean[] bothResponses = with(responses);
+        for (int i = 0; i < other.requests.length; i++) {
+            bothRequests[i] |= other.requests[i];
+        }
+        for (int i = 0; i < other.responses.length; i++) {
+            bothResponses[i] |= other.responses[i];
+        }
+        return new Interest(bothRequests, bothResponses, Math.max(maxResponseBytes, other.maxResponseBytes));
+    }
+
+    /** Whether any frame is wanted. */
+    public boolean isNone() {
+        for (boolean wanted : requests) {
+            if (wanted) {
+                return false;
+            }
+        }
+        for (boolean wanted : responses) {
+            if (wanted) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /**
      * Responses larger than this (size prefix included) are not shown, so they keep streaming to the client as they
      * arrive instead of being gathered whole.

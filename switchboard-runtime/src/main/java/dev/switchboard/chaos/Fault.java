@@ -1,0 +1,28 @@
+package dev.switchboard.chaos;
+
+import dev.switchboard.intercept.InterceptedRequest;
+import dev.switchboard.intercept.InterceptedResponse;
+import dev.switchboard.intercept.Interest;
+import dev.switchboard.intercept.RequestAction;
+import dev.switchboard.intercept.ResponseAction;
+
+/**
+ * What one fault type does to the frames of a connection in a rule's scope. Built once per rule from its params,
+ * shared by every connection, so it keeps per-connection state only through {@link FaultContext#connectionState}.
+ *
+ * <p>A fault calls {@link FaultContext#hit()} once for each request or response in its scope; it acts only when that
+ * says so, and returns {@link RequestAction#forward()} or {@link ResponseAction#forward()} to leave a frame alone.
+ */
+public interface Fault {
+
+    /** The frames this fault looks at. Constant for the rule's life. */
+    Interest interest();
+
+    default RequestAction onRequest(InterceptedRequest request, FaultContext context) {
+        return RequestAction.forward();
+    }
+
+    default ResponseAction onResponse(InterceptedResponse response, FaultContext context) {
+        return ResponseAction.forward();
+    }
+}

@@ -1,0 +1,15 @@
+package dev.switchboard.chaos.faults;
+
+import java.util.List;
+
+import dev.switchboard.chaos.FaultType;
+
+/** Every fault type a rule can name, in the order the reference lists them. Adding one is its class and a line here. */
+public final class FaultTypes {
+
+    public static final List<FaultType> ALL = List.of(BrokenBroker.TYPE, LeaderElection.TYPE, Latency.TYPE, SlowBroker.TYPE,
+            SlowProducersConsumers.TYPE);
+
+    private FaultTypes() {
+    }
+}
