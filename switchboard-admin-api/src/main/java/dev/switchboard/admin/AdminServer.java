@@ -27,12 +27,14 @@ public final class AdminServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AdminServer.class);
 
     private final HttpServer server;
+    private final Gateway gateway;
     private final ExecutorService executor;
     private final Map<String, Supplier<Response>> getRoutes = new LinkedHashMap<>();
     private final Map<String, Function<HttpExchange, Response>> postRoutes = new LinkedHashMap<>();
 
     private AdminServer(HttpServer server, Gateway gateway) {
         this.server = server;
+        this.gateway = gateway;
         // A planned switchover holds its request for up to its timeout; the others must still be answered meanwhile.
         this.executor = Executors.newFixedThreadPool(4, r -> {
             Thread thread = new Thread(r, "switchboard-admin");
@@ -98,12 +100,18 @@ public final class AdminServer implements AutoCloseable {
     private Response route(HttpExchange exchange) {
         String path = exchange.getRequestURI().getPath();
         String resource = path.length() > 1 && path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
+        if (resource.equals(ChaosRoute.PREFIX) || resource.startsWith(ChaosRoute.PREFIX + "/")) {
+            return ChaosRoute.handle(gateway.chaos(), exchange, resource);
+        }
         Supplier<Response> route = getRoutes.get(resource);
         Function<HttpExchange, Response> post = postRoutes.get(resource);
         String method = exchange.getRequestMethod();
         if (route == null && post == null) {
             List<String> resources = new ArrayList<>(getRoutes.keySet());
             postRoutes.keySet().forEach(p -> resources.add("POST " + p));
+            resources.add("GET, POST /api/v1/chaos/rules");
+            resources.add("GET, PUT, DELETE /api/v1/chaos/rules/{name}");
+            resources.add("POST /api/v1/chaos/reset");
             return Response.json(404, Map.of("error", "no resource at " + path, "resources", resources));
         } else if (post != null && method.equals("POST")) {
             return post.apply(exchange);

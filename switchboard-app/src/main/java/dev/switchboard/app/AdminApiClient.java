@@ -41,6 +41,10 @@ final class AdminApiClient {
                 .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body))).build());
     }
 
+    Answer delete(String path, String actor) throws IOException, InterruptedException {
+        return send(HttpRequest.newBuilder(base.resolve(path)).header("X-Switchboard-Actor", actor).DELETE().build());
+    }
+
     private Answer send(HttpRequest request) throws IOException, InterruptedException {
         try {
             HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());

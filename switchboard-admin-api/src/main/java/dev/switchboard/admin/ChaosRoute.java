@@ -1,0 +1,113 @@
+package dev.switchboard.admin;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.util.Map;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.sun.net.httpserver.HttpExchange;
+import dev.switchboard.chaos.ChaosRules;
+import dev.switchboard.chaos.InvalidRule;
+
+/**
+ * The chaos rules:
+ *
+ * <pre>
+ *   GET    /api/v1/chaos/rules          every rule, with what it matched and affected
+ *   POST   /api/v1/chaos/rules          adds a rule (400 naming the field when it is invalid or its name is taken)
+ *   GET    /api/v1/chaos/rules/{name}   one rule
+ *   PUT    /api/v1/chaos/rules/{name}   replaces or adds it
+ *   DELETE /api/v1/chaos/rules/{name}   removes it
+ *   POST   /api/v1/chaos/reset          removes every rule
+ * </pre>
+ *
+ * Changes reach every instance through the switch-state topic, and go to the audit log.
+ */
+final class ChaosRoute {
+
+    static final String PREFIX = "/api/v1/chaos";
+    private static final String RULES = PREFIX + "/rules";
+    private static final int MAX_BODY_BYTES = 64 * 1024;
+
+    private ChaosRoute() {
+    }
+
+    static Response handle(ChaosRules rules, HttpExchange exchange, String resource) {
+        String method = exchange.getRequestMethod();
+        String actor = actor(exchange);
+        try {
+            if (resource.equals(PREFIX + "/reset")) {
+                if (!method.equals("POST")) {
+                    return notAllowed(exchange, method, resource, "POST");
+                }
+                return Response.json(200, Map.of("removed", rules.reset(actor)));
+            }
+            if (resource.equals(RULES)) {
+                return switch (method) {
+                    case "GET", "HEAD" -> Response.json(200, rules.list());
+                    case "POST" -> Response.json(201, rules.add(body(exchange), actor));
+                    default -> notAllowed(exchange, method, resource, "GET, POST");
+                };
+            }
+            if (resource.startsWith(RULES + "/") && resource.length() > RULES.length() + 1) {
+                String name = resource.substring(RULES.length() + 1);
+                return switch (method) {
+                    case "GET", "HEAD" -> rules.get(name).map(rule -> Response.json(200, rule))
+                            .orElseGet(() -> Response.error(404, "no chaos rule named '" + name + "'"));
+                    case "PUT" -> Response.json(200, rules.replace(name, body(exchange), actor));
+                    case "DELETE" -> rules.remove(name, actor) ? Response.json(200, Map.of("removed", name))
+                            : Response.error(404, "no chaos rule named '" + name + "'");
+                    default -> notAllowed(exchange, method, resource, "GET, PUT, DELETE");
+                };
+            }
+            return Response.error(404, "no resource at " + resource + "; chaos resources are " + RULES + ", " + RULES
+                    + "/{name} and " + PREFIX + "/reset");
+        } catch (InvalidRule e) {
+            return Response.json(400, Map.of("error", e.getMessage(), "field", e.field()));
+        } catch (BadBody e) {
+            return Response.error(e.status, e.getMessage());
+        }
+    }
+
+    private static Response notAllowed(HttpExchange exchange, String method, String resource, String allowed) {
+        exchange.getResponseHeaders().add("Allow", allowed);
+        return Response.error(405, method + " is not allowed on " + resource + "; use " + allowed);
+    }
+
+    private static JsonNode body(HttpExchange exchange) {
+        try (InputStream in = exchange.getRequestBody()) {
+            byte[] bytes = in.readNBytes(MAX_BODY_BYTES + 1);
+            if (bytes.length > MAX_BODY_BYTES) {
+                throw new BadBody(413, "request body exceeds " + MAX_BODY_BYTES + " bytes");
+            }
+            JsonNode body = bytes.length == 0 ? null : Json.MAPPER.readTree(bytes);
+            if (body == null || !body.isObject()) {
+                throw new BadBody(400, "request body must be a rule as a JSON object, like {\"name\": \"flaky\", "
+                        + "\"type\": \"broken-broker\", \"rate\": 10, \"scope\": {\"topic\": \"payments\"}, \"duration\": \"5m\"}");
+            }
+            return body;
+        } catch (JsonProcessingException e) {
+            throw new BadBody(400, "request body is not JSON: " + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw new BadBody(400, "request body cannot be read: " + e.getMessage());
+        }
+    }
+
+    private static String actor(HttpExchange exchange) {
+        String named = exchange.getRequestHeaders().getFirst(FailoverRoute.ACTOR_HEADER);
+        InetSocketAddress remote = exchange.getRemoteAddress();
+        String from = remote == null ? "unknown" : remote.getAddress().getHostAddress();
+        return (named == null || named.isBlank() ? "anonymous" : named.strip()) + " from " + from;
+    }
+
+    private static final class BadBody extends RuntimeException {
+        private final int status;
+
+        BadBody(int status, String message) {
+            super(message);
+            this.status = status;
+        }
+    }
+}
