@@ -2,7 +2,6 @@ package dev.switchboard.admin;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.InetSocketAddress;
 import java.util.Map;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -36,7 +35,7 @@ final class ChaosRoute {
 
     static Response handle(ChaosRules rules, HttpExchange exchange, String resource) {
         String method = exchange.getRequestMethod();
-        String actor = actor(exchange);
+        String actor = FailoverRoute.actor(exchange);
         try {
             if (resource.equals(PREFIX + "/reset")) {
                 if (!method.equals("POST")) {
@@ -93,13 +92,6 @@ final class ChaosRoute {
         } catch (IOException e) {
             throw new BadBody(400, "request body cannot be read: " + e.getMessage());
         }
-    }
-
-    private static String actor(HttpExchange exchange) {
-        String named = exchange.getRequestHeaders().getFirst(FailoverRoute.ACTOR_HEADER);
-        InetSocketAddress remote = exchange.getRemoteAddress();
-        String from = remote == null ? "unknown" : remote.getAddress().getHostAddress();
-        return (named == null || named.isBlank() ? "anonymous" : named.strip()) + " from " + from;
     }
 
     private static final class BadBody extends RuntimeException {

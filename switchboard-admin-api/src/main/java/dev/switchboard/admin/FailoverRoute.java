@@ -65,7 +65,8 @@ final class FailoverRoute {
         }
     }
 
-    private static String actor(HttpExchange exchange) {
+    /** Who asked, for the audit log: the name in {@value #ACTOR_HEADER}, or anonymous, and the address it came from. */
+    static String actor(HttpExchange exchange) {
         String named = exchange.getRequestHeaders().getFirst(ACTOR_HEADER);
         InetSocketAddress remote = exchange.getRemoteAddress();
         String from = remote == null ? "unknown" : remote.getAddress().getHostAddress();

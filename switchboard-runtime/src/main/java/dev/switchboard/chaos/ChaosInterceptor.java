@@ -62,7 +62,8 @@ public final class ChaosInterceptor implements InterceptorFactory {
         private Interest interest = Interest.NONE;
         private Interest owedInterest = Interest.NONE;
         private final Map<Integer, OwedChange> owed = new HashMap<>();
-        private final Map<LiveRule, Map<Object, Object>> states = new IdentityHashMap<>();
+        /** Per rule, its faults' state on this connection; made on first use. */
+        private Map<LiveRule, Object> states;
 
         Connection(ConnectionContext connection) {
             this.connection = connection;
@@ -91,7 +92,9 @@ public final class ChaosInterceptor implements InterceptorFactory {
                     wanted = wanted.and(rule.rule().fault().interest());
                 }
             }
-            states.keySet().retainAll(admitted.stream().map(Applied::rule).toList());
+            if (states != null) {
+                states.keySet().retainAll(admitted.stream().map(Applied::rule).toList());
+            }
             if (now.scopesGroups() && !admitted.isEmpty()) {
                 wanted = wanted.and(GROUP_REQUESTS);
             }
@@ -215,7 +218,10 @@ public final class ChaosInterceptor implements InterceptorFactory {
             @Override
             @SuppressWarnings("unchecked")
             public <T> T connectionState(Supplier<T> initial) {
-                return (T) states.computeIfAbsent(rule, r -> new HashMap<>()).computeIfAbsent(Applied.class, k -> initial.get());
+                if (states == null) {
+                    states = new IdentityHashMap<>();
+                }
+                return (T) states.computeIfAbsent(rule, r -> initial.get());
             }
 
             @Override

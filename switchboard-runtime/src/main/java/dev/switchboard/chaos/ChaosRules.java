@@ -95,10 +95,6 @@ public final class ChaosRules implements AutoCloseable {
         this.sharing = sharing;
     }
 
-    public RuleParser parser() {
-        return parser;
-    }
-
     Snapshot snapshot() {
         return snapshot;
     }
@@ -132,6 +128,7 @@ public final class ChaosRules implements AutoCloseable {
         Map<String, Object> request = new LinkedHashMap<>();
         request.put("rule", definition == null ? null : definition.toString());
         FaultRule rule;
+        RuleStatus added;
         try {
             if (definition != null && definition.isObject()) {
                 ((ObjectNode) definition).remove(List.of("addedAt", "addedBy"));
@@ -145,6 +142,7 @@ public final class ChaosRules implements AutoCloseable {
                     throw new InvalidRule("name", "this gateway already has " + MAX_RULES + " rules, the most it keeps");
                 }
                 install(rule);
+                added = status(rules.get(rule.name()));
             }
         } catch (InvalidRule e) {
             audit.record(actor, action, request, AuditEvent.REJECTED, e.getMessage());
@@ -153,7 +151,7 @@ public final class ChaosRules implements AutoCloseable {
         sharing.publish(rule.name(), rule.definition());
         audit.record(actor, action, request, AuditEvent.SUCCEEDED, rule.name() + " (" + rule.type().name() + ") until "
                 + expiry(rule));
-        return status(rules.get(rule.name()));
+        return added;
     }
 
     /** Removes a rule; false when there was none of that name. */

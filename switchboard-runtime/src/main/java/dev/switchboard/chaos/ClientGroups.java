@@ -40,8 +40,4 @@ final class ClientGroups {
     synchronized Optional<String> groupOf(String clientId) {
         return Optional.ofNullable(groups.get(clientId));
     }
-
-    synchronized int size() {
-        return groups.size();
-    }
 }

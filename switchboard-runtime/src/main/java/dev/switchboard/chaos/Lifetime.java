@@ -1,8 +1,9 @@
 package dev.switchboard.chaos;
 
-import dev.switchboard.config.Durations;
 import java.time.Duration;
 import java.time.Instant;
+
+import dev.switchboard.config.Durations;
 
 /**
  * When a rule acts: from {@code startsAt} until {@code expiresAt} ({@link Instant#MAX} for {@code duration:

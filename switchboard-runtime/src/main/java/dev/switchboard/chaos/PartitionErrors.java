@@ -1,7 +1,6 @@
 package dev.switchboard.chaos;
 
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 
 import dev.switchboard.intercept.InterceptedRequest;
@@ -115,28 +114,6 @@ public final class PartitionErrors {
             for (MetadataResponseData.MetadataResponsePartition partition : topic.partitions()) {
                 partition.setErrorCode(error.code()).setLeaderId(-1);
             }
-        }
-        return ResponseAction.forwardModified();
-    }
-
-    /**
-     * Marks the in-scope topics of a metadata response with {@code error} and drops their partitions, as a broker does
-     * for a topic the client may not describe.
-     */
-    public static ResponseAction refuseMetadataTopics(InterceptedResponse response, FaultContext context, Errors error) {
-        MetadataResponseData metadata = (MetadataResponseData) response.message();
-        List<MetadataResponseData.MetadataResponseTopic> inScope = new ArrayList<>();
-        for (Iterator<MetadataResponseData.MetadataResponseTopic> topics = metadata.topics().iterator(); topics.hasNext(); ) {
-            MetadataResponseData.MetadataResponseTopic topic = topics.next();
-            if (!topic.isInternal() && context.topicInScope(topic.name(), topicId(topic))) {
-                inScope.add(topic);
-            }
-        }
-        if (inScope.isEmpty() || !context.hit()) {
-            return ResponseAction.forward();
-        }
-        for (MetadataResponseData.MetadataResponseTopic topic : inScope) {
-            topic.setErrorCode(error.code()).setPartitions(new ArrayList<>()).setTopicId(Uuid.ZERO_UUID);
         }
         return ResponseAction.forwardModified();
     }

@@ -1,6 +1,5 @@
 package dev.switchboard.chaos;
 
-import dev.switchboard.config.Durations;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -16,6 +15,7 @@ import java.util.regex.PatternSyntaxException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.switchboard.config.Durations;
 
 /**
  * Reads a rule in its one JSON/YAML shape, the same from the config file, the REST API and the CLI:
@@ -41,10 +41,6 @@ public final class RuleParser {
     public RuleParser(List<FaultType> types, Duration defaultDuration) {
         types.forEach(type -> this.types.put(type.name(), type));
         this.defaultDuration = defaultDuration;
-    }
-
-    public List<FaultType> types() {
-        return List.copyOf(types.values());
     }
 
     /** @param now when the rule is added: its start when it gives none */

@@ -63,21 +63,6 @@ public final class Interest {
         return new Interest(bothRequests, bothResponses, Math.max(maxResponseBytes, other.maxResponseBytes));
     }
 
-    /** Whether any frame is wanted. */
-    public boolean isNone() {
-        for (boolean wanted : requests) {
-            if (wanted) {
-                return false;
-            }
-        }
-        for (boolean wanted : responses) {
-            if (wanted) {
-                return false;
-            }
-        }
-        return true;
-    }
-
     /**
      * Responses larger than this (size prefix included) are not shown, so they keep streaming to the client as they
      * arrive instead of being gathered whole.

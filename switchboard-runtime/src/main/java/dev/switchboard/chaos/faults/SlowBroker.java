@@ -14,12 +14,17 @@ import org.apache.kafka.common.protocol.ApiKeys;
 /**
  * {@code slow-broker}: produce and fetch requests wait a random time between {@code min} (default 100ms) and {@code max}
  * (default 1s) before they go on, as on a broker with a slow disk or a long GC pause.
+ *
+ * <p>{@code slow-producers-consumers} is the same fault for chosen topics only: its rules must name them in
+ * {@code scope.topic}, so one team's topics slow down while the rest of the broker does not.
  */
 public final class SlowBroker implements Fault {
 
     public static final FaultType TYPE = new FaultType("slow-broker", "A random delay between min and max on Produce and Fetch",
             SlowBroker::parse);
-    static final Interest PRODUCE_AND_FETCH = Interest.requests(ApiKeys.PRODUCE, ApiKeys.FETCH);
+    public static final FaultType FOR_TOPICS = new FaultType("slow-producers-consumers",
+            "A random delay between min and max on Produce and Fetch of chosen topics (scope.topic)", true, SlowBroker::parse);
+    private static final Interest PRODUCE_AND_FETCH = Interest.requests(ApiKeys.PRODUCE, ApiKeys.FETCH);
 
     private final DelayRange delay;
 
