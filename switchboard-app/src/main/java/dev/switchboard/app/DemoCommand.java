@@ -110,6 +110,12 @@ final class DemoCommand implements Callable<Integer> {
                   curl http://127.0.0.1:%7$d/metrics
                   curl http://127.0.0.1:%7$d/health/ready
 
+                Break it (only clients in a rule's scope feel it; every rule expires by itself):
+                  ./switchboard chaos add --name flaky --type broken-broker --rate 10 --topic %6$s --duration 5m --admin http://127.0.0.1:%7$d
+                  ./switchboard chaos add --name twice --type duplicates --topic %6$s --duration 2m --admin http://127.0.0.1:%7$d
+                  ./switchboard chaos list --admin http://127.0.0.1:%7$d      (matched and affected requests per rule)
+                  ./switchboard chaos reset --admin http://127.0.0.1:%7$d     (every rule gone; types: docs/chaos.md)
+
                 Fail over (clients keep running; they reconnect through the same addresses):
                   ./switchboard failover --to secondary --planned --admin http://127.0.0.1:%7$d
                   ./switchboard failover last --admin http://127.0.0.1:%7$d      (who is back, and the recovery time)
