@@ -91,8 +91,8 @@ final class PendingRequest implements InterceptedRequest {
     }
 
     /**
-     * The error response a broker would give to this request, as an interceptor before may have changed it:
-     * kafka-clients' own, with the error on every partition, group or resource where the API has them.
+     * The error response a broker would give to this request, as an interceptor before may have changed it (see
+     * {@link ErrorResponses}).
      */
     ApiMessage errorResponse(RequestAction.AnswerError error) {
         ByteBuffer body = modified ? MessageUtil.toByteBufferAccessor(message(), apiVersion()).buffer() : frame.body().duplicate();
@@ -103,7 +103,7 @@ final class PendingRequest implements InterceptedRequest {
             throw new ProtocolViolation("bad_request", "unreadable " + apiKey().name + " v" + apiVersion() + " request: "
                     + e.getMessage());
         }
-        return parsed.getErrorResponse(0, error.error().exception(error.message())).data();
+        return ErrorResponses.of(parsed, error.error(), error.message());
     }
 
     void markModified() {

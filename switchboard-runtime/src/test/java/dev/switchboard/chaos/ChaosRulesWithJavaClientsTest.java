@@ -11,14 +11,8 @@ import java.util.Map;
 import java.util.concurrent.Future;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.switchboard.gateway.Gateway;
 import dev.switchboard.support.Await;
-import dev.switchboard.support.GatewayFixture;
 import dev.switchboard.support.Records;
-import dev.switchboard.testkit.EmbeddedKafkaCluster;
-import dev.switchboard.testkit.KafkaCluster;
-import dev.switchboard.testkit.SharedClusters;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -30,54 +24,23 @@ import org.apache.kafka.common.MetricName;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Chaos rules added to a running gateway, felt by real Java clients through a real broker: partition errors an
  * idempotent producer retries without losing or duplicating a record, latency for one client id only, a rule that
  * stops after its maxHits, one that stops after its duration, and rules refused with the field at fault.
  */
-@ExtendWith(SharedClusters.class)
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class ChaosRulesWithJavaClientsTest {
+class ChaosRulesWithJavaClientsTest extends GatewayWithChaosRules {
 
     private static final Duration WAIT = Duration.ofSeconds(60);
-    private static final ObjectMapper JSON = new ObjectMapper();
-
-    private EmbeddedKafkaCluster cluster;
-    private GatewayFixture fixture;
-    private Gateway gateway;
-
-    @BeforeAll
-    void startGateway(@KafkaCluster(name = "primary") EmbeddedKafkaCluster cluster) {
-        this.cluster = cluster;
-        this.fixture = new GatewayFixture(cluster);
-        this.gateway = fixture.gateway();
-    }
-
-    @AfterAll
-    void stopGateway() {
-        fixture.close();
-    }
-
-    @AfterEach
-    void removeRulesAndCheckNoUpstreamAddressReachedAClient() {
-        gateway.chaos().reset("test");
-        assertThat(gateway.chaos().list()).isEmpty();
-        assertThat(fixture.detector().sightings()).isEmpty();
-    }
 
     @Test
     void anIdempotentProducerRetriesBrokenBrokerErrorsOnItsTopicAndLosesNothing() throws Exception {
         cluster.createTopic("chaos-payments", 2, 1);
         cluster.createTopic("chaos-ledger", 2, 1);
-        gateway.chaos().add(rule("{\"name\":\"payments-broken\",\"type\":\"broken-broker\",\"rate\":25,\"seed\":42,"
-                + "\"scope\":{\"topic\":\"chaos-payments\"},\"params\":{\"errors\":{\"produce\":\"NOT_ENOUGH_REPLICAS\"}}}"), "test");
+        addRule("{\"name\":\"payments-broken\",\"type\":\"broken-broker\",\"rate\":25,\"seed\":42,"
+                + "\"scope\":{\"topic\":\"chaos-payments\"},\"params\":{\"errors\":{\"produce\":\"NOT_ENOUGH_REPLICAS\"}}}");
 
         // Out of scope: a producer that never retries has no failed send, and the rule neither matches nor affects it.
         List<String> ledger = Records.numbered("chaos-ledger", 100);
@@ -104,8 +67,8 @@ class ChaosRulesWithJavaClientsTest {
     @Test
     void latencyForOneClientIdDelaysItsProducesAndNotAnotherClients() throws Exception {
         cluster.createTopic("chaos-latency", 1, 1);
-        gateway.chaos().add(rule("{\"name\":\"slow-app-latency\",\"type\":\"latency\",\"scope\":{\"clientId\":\"slow-app\"},"
-                + "\"params\":{\"delay\":\"300ms\",\"apis\":[\"Produce\"]}}"), "test");
+        addRule("{\"name\":\"slow-app-latency\",\"type\":\"latency\",\"scope\":{\"clientId\":\"slow-app\"},"
+                + "\"params\":{\"delay\":\"300ms\",\"apis\":[\"Produce\"]}}");
 
         List<String> sent = new ArrayList<>();
         long slowest;
@@ -141,8 +104,8 @@ class ChaosRulesWithJavaClientsTest {
     @Test
     void aRuleWithMaxHitsAffectsExactlyThatManyRequestsThenRemovesItself() throws Exception {
         cluster.createTopic("chaos-limited", 1, 1);
-        gateway.chaos().add(rule("{\"name\":\"limited-broken\",\"type\":\"broken-broker\",\"maxHits\":3,"
-                + "\"scope\":{\"topic\":\"chaos-limited\"},\"params\":{\"errors\":{\"produce\":\"NOT_ENOUGH_REPLICAS\"}}}"), "test");
+        addRule("{\"name\":\"limited-broken\",\"type\":\"broken-broker\",\"maxHits\":3,"
+                + "\"scope\":{\"topic\":\"chaos-limited\"},\"params\":{\"errors\":{\"produce\":\"NOT_ENOUGH_REPLICAS\"}}}");
 
         // One partition and synchronous sends: each produce request carries one record, so each affected request
         // is exactly one record retried.
@@ -173,8 +136,8 @@ class ChaosRulesWithJavaClientsTest {
 
     @Test
     void aRuleWithADurationRemovesItselfWhenItIsOver() throws Exception {
-        gateway.chaos().add(rule("{\"name\":\"short-lived\",\"type\":\"latency\",\"duration\":\"3s\","
-                + "\"params\":{\"delay\":\"10ms\"}}"), "test");
+        addRule("{\"name\":\"short-lived\",\"type\":\"latency\",\"duration\":\"3s\","
+                + "\"params\":{\"delay\":\"10ms\"}}");
         assertThat(gateway.chaos().list()).extracting(RuleStatus::name).contains("short-lived");
         assertThat(gateway.chaos().get("short-lived").orElseThrow().duration()).isEqualTo("3s");
 
@@ -193,12 +156,12 @@ class ChaosRulesWithJavaClientsTest {
         assertInvalid("{\"name\":\"bad-code\",\"type\":\"broken-broker\",\"scope\":{\"topic\":\"x\"},"
                 + "\"params\":{\"errors\":{\"produce\":\"FETCH_SESSION_ID_NOT_FOUND\"}}}", "params.errors.produce");
         assertInvalid("{\"name\":\"bad-duration\",\"type\":\"latency\",\"duration\":\"-5s\"}", "duration");
-        assertThatThrownBy(() -> gateway.chaos().add(rule("{\"name\":\"bad-param\",\"type\":\"latency\","
-                + "\"params\":{\"delai\":\"1s\"}}"), "test"))
+        assertThatThrownBy(() -> addRule("{\"name\":\"bad-param\",\"type\":\"latency\","
+                + "\"params\":{\"delai\":\"1s\"}}"))
                 .isInstanceOfSatisfying(InvalidRule.class, e -> assertThat(e.field()).startsWith("params."));
         assertThat(gateway.chaos().list()).as("rules after only invalid ones").isEmpty();
 
-        gateway.chaos().add(rule("{\"name\":\"twice\",\"type\":\"latency\",\"params\":{\"delay\":\"1ms\"}}"), "test");
+        addRule("{\"name\":\"twice\",\"type\":\"latency\",\"params\":{\"delay\":\"1ms\"}}");
         assertInvalid("{\"name\":\"twice\",\"type\":\"latency\",\"params\":{\"delay\":\"2ms\"}}", "name");
         assertThat(gateway.chaos().list()).extracting(RuleStatus::name).containsExactly("twice");
         assertThat(gateway.chaos().remove("twice", "test")).isTrue();
@@ -209,10 +172,6 @@ class ChaosRulesWithJavaClientsTest {
         JsonNode definition = rule(json);
         assertThatThrownBy(() -> gateway.chaos().add(definition, "test")).as(json)
                 .isInstanceOfSatisfying(InvalidRule.class, e -> assertThat(e.field()).as(e.getMessage()).isEqualTo(field));
-    }
-
-    private static JsonNode rule(String json) throws Exception {
-        return JSON.readTree(json);
     }
 
     private record Sent(int failed, double retries) {

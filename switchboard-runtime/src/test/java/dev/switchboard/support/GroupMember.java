@@ -2,6 +2,7 @@ package dev.switchboard.support;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
@@ -11,15 +12,17 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
  * A consumer group member that reads from its own thread and commits synchronously after each poll that
  * returned records, as an at-least-once application does. One consumer for the whole test, never restarted.
- * It keeps every value it read with when it read it.
+ * It keeps every value it read with when it read it, and counts the assignments it was given.
  */
 public final class GroupMember implements AutoCloseable {
 
@@ -39,6 +42,8 @@ public final class GroupMember implements AutoCloseable {
     private final Thread thread;
     private final List<Consumed> consumed = Collections.synchronizedList(new ArrayList<>());
     private final Map<String, AtomicInteger> commitErrors = new ConcurrentHashMap<>();
+    private final AtomicInteger assignments = new AtomicInteger();
+    private volatile int generation = -1;
     private volatile boolean running = true;
 
     /** {@code overrides}: consumer settings over the defaults here, e.g. a shorter session timeout. */
@@ -52,7 +57,16 @@ public final class GroupMember implements AutoCloseable {
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         props.putAll(overrides);
         this.consumer = new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer());
-        consumer.subscribe(List.of(topic));
+        consumer.subscribe(List.of(topic), new ConsumerRebalanceListener() {
+            @Override
+            public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+            }
+
+            @Override
+            public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+                assignments.incrementAndGet();
+            }
+        });
         this.thread = new Thread(this::run, clientId);
         thread.setDaemon(true);
         thread.start();
@@ -62,6 +76,7 @@ public final class GroupMember implements AutoCloseable {
         try {
             while (running) {
                 var records = consumer.poll(Duration.ofMillis(100));
+                generation = consumer.groupMetadata().generationId();
                 if (records.isEmpty()) {
                     continue;
                 }
@@ -98,6 +113,16 @@ public final class GroupMember implements AutoCloseable {
         List<Consumed> all = new ArrayList<>();
         members.forEach(member -> all.addAll(member.consumed()));
         return all;
+    }
+
+    /** The generation (classic) or member epoch (consumer protocol) as of the last poll; -1 before the first. */
+    public int generation() {
+        return generation;
+    }
+
+    /** How many times the group gave this member its partitions: once per rebalance it took part in. */
+    public int assignments() {
+        return assignments.get();
     }
 
     /** Commit failures by exception type; an application would have seen each of these. */
