@@ -63,7 +63,7 @@ class DuplicatedBatchesPropertyTest {
     record Format(byte magic, CompressionType codec) {
     }
 
-    @Property(tries = 300)
+    @Property(tries = 150)
     void everyRecordIsThereTwiceInOrderAtContiguousOffsets(@ForAll("formats") Format format,
                                                            @ForAll("batches") List<List<Generated>> batches,
                                                            @ForAll("baseOffsets") long baseOffset) {
