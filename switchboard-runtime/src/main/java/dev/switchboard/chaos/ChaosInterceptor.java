@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 import dev.switchboard.intercept.ConnectionContext;
@@ -19,6 +20,7 @@ import dev.switchboard.intercept.InterceptorFactory;
 import dev.switchboard.intercept.Interest;
 import dev.switchboard.intercept.RequestAction;
 import dev.switchboard.intercept.ResponseAction;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ApiMessage;
 
@@ -54,6 +56,10 @@ public final class ChaosInterceptor implements InterceptorFactory {
     private record OwedChange(ApiKeys api, Consumer<ApiMessage> change) {
     }
 
+    /** Requests a fault follows on this connection until it has seen the one it waits for. */
+    private record Follow(Interest requests, Predicate<InterceptedRequest> follow) {
+    }
+
     private final class Connection implements Interceptor {
 
         private final ConnectionContext connection;
@@ -62,6 +68,7 @@ public final class ChaosInterceptor implements InterceptorFactory {
         private Interest interest = Interest.NONE;
         private Interest owedInterest = Interest.NONE;
         private final Map<Integer, OwedChange> owed = new HashMap<>();
+        private final List<Follow> follows = new ArrayList<>();
         /** Per rule, its faults' state on this connection; made on first use. */
         private Map<LiveRule, Object> states;
 
@@ -74,7 +81,7 @@ public final class ChaosInterceptor implements InterceptorFactory {
             if (seen != rules.snapshot()) {
                 refresh();
             }
-            return owed.isEmpty() ? interest : interest.and(owedInterest);
+            return owed.isEmpty() && follows.isEmpty() ? interest : interest.and(owedInterest);
         }
 
         @Override
@@ -107,6 +114,9 @@ public final class ChaosInterceptor implements InterceptorFactory {
         public RequestAction onRequest(InterceptedRequest request, ConnectionContext context) {
             if (seen.scopesGroups() && context.clientId() != null && GROUP_REQUESTS.inRequests(request.apiKey())) {
                 RequestGroups.of(request).ifPresent(group -> rules.clientGroups().seen(context.clientId(), group));
+            }
+            if (!follows.isEmpty()) {
+                follow(request);
             }
             Instant now = rules.clock().instant();
             Duration delay = Duration.ZERO;
@@ -159,10 +169,22 @@ public final class ChaosInterceptor implements InterceptorFactory {
             return delay.isZero() ? forward : ResponseAction.delay(delay, forward);
         }
 
+        private void follow(InterceptedRequest request) {
+            for (Follow follow : List.copyOf(follows)) {
+                if (follow.requests().inRequests(request.apiKey()) && follow.follow().test(request)) {
+                    follows.remove(follow);
+                }
+            }
+            owedInterest = owedInterestNow();
+        }
+
         private Interest owedInterestNow() {
             Interest wanted = Interest.NONE;
             for (OwedChange change : owed.values()) {
                 wanted = wanted.andResponses(change.api());
+            }
+            for (Follow follow : follows) {
+                wanted = wanted.and(follow.requests());
             }
             return wanted;
         }
@@ -226,8 +248,21 @@ public final class ChaosInterceptor implements InterceptorFactory {
 
             @Override
             public void changeResponse(int correlationId, ApiKeys api, Consumer<ApiMessage> change) {
-                owed.put(correlationId, new OwedChange(api, change));
+                // Changes owed to one response, by several faults or for several partitions, are all made, in order.
+                owed.merge(correlationId, new OwedChange(api, change),
+                        (first, then) -> new OwedChange(api, first.change().andThen(then.change())));
                 owedInterest = owedInterestNow();
+            }
+
+            @Override
+            public void followRequests(Interest requests, Predicate<InterceptedRequest> follow) {
+                follows.add(new Follow(requests, follow));
+                owedInterest = owedInterestNow();
+            }
+
+            @Override
+            public MeterRegistry registry() {
+                return rules.registry();
             }
         }
     }

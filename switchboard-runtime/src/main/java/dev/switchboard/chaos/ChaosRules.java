@@ -107,6 +107,10 @@ public final class ChaosRules implements AutoCloseable {
         return clock;
     }
 
+    MeterRegistry registry() {
+        return registry;
+    }
+
     /** Adds a rule; refuses a name in use. */
     public RuleStatus add(JsonNode definition, String actor) {
         return change(definition, actor, false);

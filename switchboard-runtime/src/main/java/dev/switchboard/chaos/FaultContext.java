@@ -3,10 +3,13 @@ package dev.switchboard.chaos;
 import java.util.Optional;
 import java.util.Random;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 import dev.switchboard.intercept.ConnectionContext;
 import dev.switchboard.intercept.InterceptedRequest;
+import dev.switchboard.intercept.Interest;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ApiMessage;
@@ -51,7 +54,19 @@ public interface FaultContext {
 
     /**
      * Changes the response to the request with {@code correlationId} once it arrives, even if the rule is gone by
-     * then: the other half of a request the fault changed, such as partitions it answered itself.
+     * then: the other half of a request the fault changed, such as partitions it answered itself. Several changes
+     * owed to one response are all made, in the order they were asked for.
      */
     void changeResponse(int correlationId, ApiKeys api, Consumer<ApiMessage> change);
+
+    /**
+     * Shows {@code follow} this connection's next requests of the APIs {@code requests} names, before any rule sees them
+     * and even if the rule is gone by then, until it returns true: the client's half of an exchange the fault began,
+     * such as the offset reset a consumer makes after an error the fault gave it. {@code follow} must not change the
+     * request; it may ask for a change to its response with {@link #changeResponse}.
+     */
+    void followRequests(Interest requests, Predicate<InterceptedRequest> follow);
+
+    /** The gateway's meters, for what a fault counts beyond matched and affected, such as state it forgot to stay bounded. */
+    MeterRegistry registry();
 }

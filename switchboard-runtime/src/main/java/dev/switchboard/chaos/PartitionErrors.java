@@ -76,12 +76,17 @@ public final class PartitionErrors {
             return ResponseAction.forward();
         }
         for (FetchResponseData.PartitionData partition : inScope) {
-            partition.setErrorCode(error.code()).setRecords(MemoryRecords.EMPTY).setHighWatermark(-1).setLastStableOffset(-1)
-                    .setLogStartOffset(-1).setAbortedTransactions(null).setPreferredReadReplica(-1)
-                    .setDivergingEpoch(new FetchResponseData.EpochEndOffset())
-                    .setCurrentLeader(new FetchResponseData.LeaderIdAndEpoch());
+            fail(partition, error);
         }
         return ResponseAction.forwardModified();
+    }
+
+    /** Gives one partition of a fetch response {@code error} and no records, as a broker that cannot serve it. */
+    public static FetchResponseData.PartitionData fail(FetchResponseData.PartitionData partition, Errors error) {
+        return partition.setErrorCode(error.code()).setRecords(MemoryRecords.EMPTY).setHighWatermark(-1).setLastStableOffset(-1)
+                .setLogStartOffset(-1).setAbortedTransactions(null).setPreferredReadReplica(-1)
+                .setDivergingEpoch(new FetchResponseData.EpochEndOffset())
+                .setCurrentLeader(new FetchResponseData.LeaderIdAndEpoch());
     }
 
     /** The partitions of a fetch response whose topic is in scope. */

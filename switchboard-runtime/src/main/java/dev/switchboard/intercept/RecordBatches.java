@@ -76,4 +76,45 @@ public final class RecordBatches {
         }
         return MemoryRecords.readableRecords(copy);
     }
+
+    /**
+     * A copy with every record written twice in a row, as a client that sent it twice would have: offsets renumbered
+     * to stay contiguous from the first batch's base offset; codec, timestamps, keys, headers, producer fields and leader
+     * epoch kept; every checksum recomputed. Control batches are kept as they are. Meant for batches without a producer
+     * id: doubling an idempotent batch would break its sequence numbers.
+     */
+    public static MemoryRecords doubleRecords(MemoryRecords records) {
+        ByteBufferOutputStream out = new ByteBufferOutputStream(Math.max(64, 2 * records.sizeInBytes()));
+        long nextOffset = -1;
+        for (MutableRecordBatch batch : records.batches()) {
+            if (nextOffset < 0) {
+                nextOffset = batch.baseOffset();
+            }
+            if (batch.isControlBatch()) {
+                ByteBuffer copy = ByteBuffer.allocate(batch.sizeInBytes());
+                batch.writeTo(copy);
+                out.write(copy.flip());
+                continue;
+            }
+            MemoryRecordsBuilder builder = new MemoryRecordsBuilder(out, batch.magic(),
+                    Compression.of(batch.compressionType()).build(), batch.timestampType(), nextOffset,
+                    batch.timestampType() == TimestampType.LOG_APPEND_TIME ? batch.maxTimestamp() : RecordBatch.NO_TIMESTAMP,
+                    batch.producerId(), batch.producerEpoch(), batch.baseSequence(), batch.isTransactional(), false,
+                    batch.partitionLeaderEpoch(), Integer.MAX_VALUE);
+            for (Record record : batch) {
+                for (int copy = 0; copy < 2; copy++) {
+                    builder.appendWithOffset(nextOffset++, record.timestamp(), view(record.key()), view(record.value()),
+                            record.headers());
+                }
+            }
+            builder.close();
+        }
+        ByteBuffer result = out.buffer().flip();
+        return MemoryRecords.readableRecords(result.slice());
+    }
+
+    /** A view of its own, so writing one record's bytes does not move another's position. */
+    private static ByteBuffer view(ByteBuffer bytes) {
+        return bytes == null ? null : bytes.duplicate();
+    }
 }
