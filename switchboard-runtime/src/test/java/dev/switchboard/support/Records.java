@@ -25,15 +25,15 @@ public final class Records {
     }
 
     /** Polls until {@code expected} records arrived or the timeout passed, then polls once more to catch duplicates. */
-    public static List<String> pollValues(Consumer<String, String> consumer, int expected, Duration timeout) {
-        List<String> values = new ArrayList<>();
+    public static <V> List<V> pollValues(Consumer<?, V> consumer, int expected, Duration timeout) {
+        List<V> values = new ArrayList<>();
         long deadline = System.nanoTime() + timeout.toNanos();
         while (values.size() < expected && System.nanoTime() < deadline) {
-            for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(100))) {
+            for (ConsumerRecord<?, V> record : consumer.poll(Duration.ofMillis(100))) {
                 values.add(record.value());
             }
         }
-        for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(300))) {
+        for (ConsumerRecord<?, V> record : consumer.poll(Duration.ofMillis(300))) {
             values.add(record.value());
         }
         return values;
