@@ -14,7 +14,6 @@ import java.util.Set;
 import java.util.TreeSet;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.switchboard.gateway.Gateway;
 import dev.switchboard.support.GatewayFixture;
 import dev.switchboard.testkit.EmbeddedKafkaCluster;
 import dev.switchboard.testkit.KafkaCluster;
@@ -54,13 +53,11 @@ class RecordFaultsWithJavaClientsTest {
 
     private EmbeddedKafkaCluster cluster;
     private GatewayFixture fixture;
-    private Gateway gateway;
 
     @BeforeAll
     void startGateway(@KafkaCluster(name = "primary") EmbeddedKafkaCluster cluster) {
         this.cluster = cluster;
         this.fixture = new GatewayFixture(cluster);
-        this.gateway = fixture.gateway();
     }
 
     @AfterAll
@@ -70,44 +67,36 @@ class RecordFaultsWithJavaClientsTest {
 
     @AfterEach
     void removeRulesAndCheckNoUpstreamAddressReachedAClient() {
-        gateway.chaos().reset("test");
+        fixture.gateway().chaos().reset("test");
         assertThat(fixture.detector().sightings()).isEmpty();
     }
 
     @Test
     void corruptionOnFetchAltersWhatTheConsumerReadsAndNotTheLogNorAnotherTopic() throws Exception {
-        cluster.createTopic("corrupt-fetch", 2, 1);
-        cluster.createTopic("corrupt-fetch-other", 1, 1);
-        Map<String, byte[]> sent = values("corrupt-fetch", 200);
-        Map<String, byte[]> other = values("corrupt-fetch-other", 50);
-        produce("corrupt-fetch", sent, fixture.clientProperties("producer-corrupt-fetch"));
-        produce("corrupt-fetch-other", other, fixture.clientProperties("producer-corrupt-fetch-other"));
+        Map<String, byte[]> sent = produceThroughGateway(topic("corrupt-fetch", 2), values("corrupt-fetch", 200));
+        Map<String, byte[]> other = produceThroughGateway(topic("corrupt-fetch-other", 1), values("corrupt-fetch-other", 50));
         addRule("{\"name\":\"corrupt-fetch\",\"type\":\"corruption\",\"seed\":11,\"scope\":{\"topic\":\"corrupt-fetch\"},"
                 + "\"params\":{\"bytes\":2}}");
 
         // Small fetches, so that broker responses end in a batch cut short, which the gateway must pass on intact.
-        Map<String, byte[]> read = consume("corrupt-fetch", sent.size(), gatewayClient("consumer-corrupt-fetch"),
+        Map<String, byte[]> read = consume("corrupt-fetch", sent.size(), fixture.clientProperties("consumer-corrupt-fetch"),
                 Map.of(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 1024));
 
         assertChanged(sent, read, 2);
-        assertThat(gateway.chaos().get("corrupt-fetch").orElseThrow().affected()).isPositive();
-        assertThat(consume("corrupt-fetch", sent.size(), cluster.clientProperties(), Map.of()))
-                .as("the log, read from the broker").containsExactlyInAnyOrderEntriesOf(sent);
-        assertThat(consume("corrupt-fetch-other", other.size(), gatewayClient("consumer-corrupt-fetch-other"), Map.of()))
-                .as("another topic through the gateway").containsExactlyInAnyOrderEntriesOf(other);
+        assertThat(fixture.gateway().chaos().get("corrupt-fetch").orElseThrow().affected()).isPositive();
+        assertThat(readLog("corrupt-fetch", sent.size())).as("the log").containsExactlyInAnyOrderEntriesOf(sent);
+        assertThat(readThroughGateway("corrupt-fetch-other", other.size())).as("another topic through the gateway")
+                .containsExactlyInAnyOrderEntriesOf(other);
     }
 
     @Test
     void corruptionWithAnInvalidChecksumFailsTheConsumersPollOnItsTopicOnly() throws Exception {
-        cluster.createTopic("corrupt-crc", 1, 1);
-        cluster.createTopic("corrupt-crc-other", 1, 1);
-        Map<String, byte[]> other = values("corrupt-crc-other", 20);
-        produce("corrupt-crc", values("corrupt-crc", 20), fixture.clientProperties("producer-corrupt-crc"));
-        produce("corrupt-crc-other", other, fixture.clientProperties("producer-corrupt-crc-other"));
+        produceThroughGateway(topic("corrupt-crc", 1), values("corrupt-crc", 20));
+        Map<String, byte[]> other = produceThroughGateway(topic("corrupt-crc-other", 1), values("corrupt-crc-other", 20));
         addRule("{\"name\":\"corrupt-crc\",\"type\":\"corruption\",\"scope\":{\"topic\":\"corrupt-crc\"},"
                 + "\"params\":{\"checksum\":\"invalid\"}}");
 
-        KafkaException failure = pollUntilFailure("corrupt-crc", gatewayClient("consumer-corrupt-crc"));
+        KafkaException failure = pollUntilFailure("corrupt-crc", fixture.clientProperties("consumer-corrupt-crc"));
 
         // Kafka 4.3's consumer wraps CorruptRecordException's message, not the exception, in a KafkaException, and
         // that in another when the batch is the first it reads.
@@ -118,64 +107,53 @@ class RecordFaultsWithJavaClientsTest {
         assertThat(messages).as("the poll's failure and its causes")
                 .anyMatch(message -> message.matches("Record batch for partition corrupt-crc-0 at offset \\d+ is invalid, "
                         + "cause: Record is corrupt \\(stored crc = \\d+, computed crc = \\d+\\)"));
-        assertThat(consume("corrupt-crc-other", other.size(), gatewayClient("consumer-corrupt-crc-other"), Map.of()))
-                .as("another topic through the gateway").containsExactlyInAnyOrderEntriesOf(other);
+        assertThat(readThroughGateway("corrupt-crc-other", other.size())).as("another topic through the gateway")
+                .containsExactlyInAnyOrderEntriesOf(other);
     }
 
     @Test
     void corruptionOnProduceAltersTheLogOfItsTopicOnly() throws Exception {
-        cluster.createTopic("corrupt-produce", 2, 1);
-        cluster.createTopic("corrupt-produce-other", 1, 1);
         addRule("{\"name\":\"corrupt-produce\",\"type\":\"corruption\",\"scope\":{\"topic\":\"corrupt-produce\"},"
                 + "\"params\":{\"target\":\"produce\"}}");
-        Map<String, byte[]> sent = values("corrupt-produce", 200);
-        Map<String, byte[]> other = values("corrupt-produce-other", 50);
 
-        produce("corrupt-produce", sent, fixture.clientProperties("producer-corrupt-produce"));
-        produce("corrupt-produce-other", other, fixture.clientProperties("producer-corrupt-produce-other"));
+        Map<String, byte[]> sent = produceThroughGateway(topic("corrupt-produce", 2), values("corrupt-produce", 200));
+        Map<String, byte[]> other = produceThroughGateway(topic("corrupt-produce-other", 1), values("corrupt-produce-other", 50));
 
-        assertThat(gateway.chaos().get("corrupt-produce").orElseThrow().affected()).isPositive();
-        assertChanged(sent, consume("corrupt-produce", sent.size(), cluster.clientProperties(), Map.of()), 1);
-        assertThat(consume("corrupt-produce-other", other.size(), cluster.clientProperties(), Map.of()))
-                .as("another topic's log").containsExactlyInAnyOrderEntriesOf(other);
+        assertThat(fixture.gateway().chaos().get("corrupt-produce").orElseThrow().affected()).isPositive();
+        assertChanged(sent, readLog("corrupt-produce", sent.size()), 1);
+        assertThat(readLog("corrupt-produce-other", other.size())).as("another topic's log").containsExactlyInAnyOrderEntriesOf(other);
     }
 
     @Test
     void invalidSchemaIdOnFetchGivesFramedValuesTheRulesIdAndLeavesTheLogAndUnframedValues() throws Exception {
-        cluster.createTopic("schema-fetch", 1, 1);
-        cluster.createTopic("schema-fetch-other", 1, 1);
-        Map<String, byte[]> sent = framedAndNot("schema-fetch", 60);
-        Map<String, byte[]> other = framedAndNot("schema-fetch-other", 20);
-        produce("schema-fetch", sent, fixture.clientProperties("producer-schema-fetch"));
-        produce("schema-fetch-other", other, fixture.clientProperties("producer-schema-fetch-other"));
+        Map<String, byte[]> sent = produceThroughGateway(topic("schema-fetch", 1), framedAndNot("schema-fetch", 60));
+        Map<String, byte[]> other = produceThroughGateway(topic("schema-fetch-other", 1), framedAndNot("schema-fetch-other", 20));
         addRule("{\"name\":\"schema-fetch\",\"type\":\"invalid-schema-id\",\"scope\":{\"topic\":\"schema-fetch\"},"
                 + "\"params\":{\"schemaId\":4242}}");
 
-        Map<String, byte[]> read = consume("schema-fetch", sent.size(), gatewayClient("consumer-schema-fetch"), Map.of());
+        Map<String, byte[]> read = readThroughGateway("schema-fetch", sent.size());
 
         assertThat(read).containsExactlyInAnyOrderEntriesOf(withSchemaId(sent, 4242));
-        assertThat(consume("schema-fetch", sent.size(), cluster.clientProperties(), Map.of()))
-                .as("the log, read from the broker").containsExactlyInAnyOrderEntriesOf(sent);
-        assertThat(consume("schema-fetch-other", other.size(), gatewayClient("consumer-schema-fetch-other"), Map.of()))
-                .as("another topic through the gateway").containsExactlyInAnyOrderEntriesOf(other);
+        assertThat(readLog("schema-fetch", sent.size())).as("the log").containsExactlyInAnyOrderEntriesOf(sent);
+        assertThat(readThroughGateway("schema-fetch-other", other.size())).as("another topic through the gateway")
+                .containsExactlyInAnyOrderEntriesOf(other);
     }
 
     @Test
     void invalidSchemaIdOnProduceWritesTheDefaultIdIntoTheLogOfItsTopicOnly() throws Exception {
-        cluster.createTopic("schema-produce", 1, 1);
-        cluster.createTopic("schema-produce-other", 1, 1);
         addRule("{\"name\":\"schema-produce\",\"type\":\"invalid-schema-id\",\"scope\":{\"topic\":\"schema-produce\"},"
                 + "\"params\":{\"target\":\"produce\"}}");
-        Map<String, byte[]> sent = framedAndNot("schema-produce", 60);
-        Map<String, byte[]> other = framedAndNot("schema-produce-other", 20);
 
-        produce("schema-produce", sent, fixture.clientProperties("producer-schema-produce"));
-        produce("schema-produce-other", other, fixture.clientProperties("producer-schema-produce-other"));
+        Map<String, byte[]> sent = produceThroughGateway(topic("schema-produce", 1), framedAndNot("schema-produce", 60));
+        Map<String, byte[]> other = produceThroughGateway(topic("schema-produce-other", 1), framedAndNot("schema-produce-other", 20));
 
-        assertThat(consume("schema-produce", sent.size(), cluster.clientProperties(), Map.of()))
-                .containsExactlyInAnyOrderEntriesOf(withSchemaId(sent, Integer.MAX_VALUE));
-        assertThat(consume("schema-produce-other", other.size(), cluster.clientProperties(), Map.of()))
-                .as("another topic's log").containsExactlyInAnyOrderEntriesOf(other);
+        assertThat(readLog("schema-produce", sent.size())).containsExactlyInAnyOrderEntriesOf(withSchemaId(sent, Integer.MAX_VALUE));
+        assertThat(readLog("schema-produce-other", other.size())).as("another topic's log").containsExactlyInAnyOrderEntriesOf(other);
+    }
+
+    private String topic(String name, int partitions) {
+        cluster.createTopic(name, partitions, 1);
+        return name;
     }
 
     /** Every record read once, with the key it was sent with and a value of the same length, {@code bytes} of it changed. */
@@ -230,11 +208,22 @@ class RecordFaultsWithJavaClientsTest {
     }
 
     private void addRule(String json) throws Exception {
-        gateway.chaos().add(JSON.readTree(json), "test");
+        fixture.gateway().chaos().add(JSON.readTree(json), "test");
     }
 
-    private Map<String, Object> gatewayClient(String clientId) {
-        return fixture.clientProperties(clientId);
+    /** Sends {@code values} to {@code topic} through the gateway and returns them. */
+    private Map<String, byte[]> produceThroughGateway(String topic, Map<String, byte[]> values) throws Exception {
+        produce(topic, values, fixture.clientProperties("producer-" + topic));
+        return values;
+    }
+
+    private Map<String, byte[]> readThroughGateway(String topic, int expected) {
+        return consume(topic, expected, fixture.clientProperties("consumer-" + topic), Map.of());
+    }
+
+    /** What the broker holds, read from it directly. */
+    private Map<String, byte[]> readLog(String topic, int expected) {
+        return consume(topic, expected, cluster.clientProperties(), Map.of());
     }
 
     /** Sends every value with its key, ten at a time, so there are many produce requests and many batches. */

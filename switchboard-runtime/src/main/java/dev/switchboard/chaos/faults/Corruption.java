@@ -18,9 +18,9 @@ import org.apache.kafka.common.record.internal.MemoryRecords;
  *       what is written.</li>
  *   <li>{@code checksum}: {@code valid} (default) recomputes each batch's CRC, so the client accepts the batch and the
  *       application gets the altered values; {@code invalid} leaves the altered batches with a wrong CRC, so a Java
- *       consumer's poll fails with a corrupt-record error and a broker refuses the produce with CORRUPT_MESSAGE (which
- *       producers retry until their delivery timeout). Only v2 batches, the format of every current client, can be
- *       given a wrong CRC; older ones keep a valid one.</li>
+ *       consumer's poll fails with a corrupt-record error and a broker refuses the produce with CORRUPT_MESSAGE. Only
+ *       v2 batches, the format of every current client, are given a wrong CRC; older ones, which only old logs hold,
+ *       keep a valid one.</li>
  *   <li>{@code bytes}: how many bytes of each value change (default 1); a value that short or shorter changes whole.
  *       Each changed byte becomes another one, so every non-empty value differs from what was sent.</li>
  * </ul>
@@ -56,7 +56,7 @@ public final class Corruption extends RecordsFault {
     }
 
     /** A copy of {@code value} with {@code bytes} of its bytes, at distinct random places, each changed to another. */
-    ByteBuffer corrupt(ByteBuffer value, Random random) {
+    private ByteBuffer corrupt(ByteBuffer value, Random random) {
         if (!value.hasRemaining()) {
             return value;
         }

@@ -22,7 +22,7 @@ public final class InvalidSchemaId extends RecordsFault {
     public static final FaultType TYPE = new FaultType("invalid-schema-id",
             "Schema-registry framed record values name a schema id the registry does not have", InvalidSchemaId::parse);
 
-    static final int DEFAULT_SCHEMA_ID = Integer.MAX_VALUE;
+    private static final int DEFAULT_SCHEMA_ID = Integer.MAX_VALUE;
     /** The magic byte, then the schema id. */
     private static final int FRAME_BYTES = 5;
     private static final byte MAGIC = 0;
@@ -45,7 +45,7 @@ public final class InvalidSchemaId extends RecordsFault {
     }
 
     /** A copy of a framed value naming {@link #schemaId}; any other value as it is. */
-    ByteBuffer withSchemaId(ByteBuffer value) {
+    private ByteBuffer withSchemaId(ByteBuffer value) {
         if (value.remaining() < FRAME_BYTES || value.get(value.position()) != MAGIC) {
             return value;
         }

@@ -21,8 +21,9 @@ import org.apache.kafka.common.record.internal.MemoryRecords;
 /**
  * A fault that changes the record batches of the topics in scope, on one side of the log chosen by its {@code target}
  * param: {@code fetch} (the default) changes what consumers read and leaves the log as it is; {@code produce} changes
- * what is written. Each produce request or fetch response with records in scope is one hit, and when the rule hits it
- * every partition of it with records in scope is changed; the others pass as they came.
+ * what is written. Each produce request or fetch response with records in scope (by topic, and by group: a fetch by
+ * its client's group) is one hit, and when the rule hits it every partition of it with records in scope is changed;
+ * the others pass as they came. Changed batches are new buffers, re-encoded into a new frame by the data path.
  */
 abstract class RecordsFault implements Fault {
 
@@ -49,10 +50,6 @@ abstract class RecordsFault implements Fault {
 
     /** The changed copy of one partition's batches; {@code records} is a view of the frame, never written to. */
     abstract MemoryRecords change(MemoryRecords records, FaultContext context);
-
-    Target target() {
-        return target;
-    }
 
     @Override
     public Interest interest() {
