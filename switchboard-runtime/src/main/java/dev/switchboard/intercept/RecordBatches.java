@@ -24,13 +24,21 @@ public final class RecordBatches {
 
     /**
      * Every record's value replaced by {@code change}'s result (null keeps a null value), with offsets, timestamps,
-     * keys, headers, producer id, epoch, sequence and compression kept, and every checksum recomputed. Control
-     * batches are kept as they are.
+     * keys, headers, producer id, epoch, sequence, compression and delete horizon kept, and every checksum recomputed.
+     * {@code change} gets a view of the frame: it must return a new buffer, never write to the one it got.
+     *
+     * <p>Control batches, and batches with no records left (kept by compaction for their producer state), are kept as
+     * they are: rebuilt, an empty batch would vanish, and a consumer whose fetch holds only it would never move past
+     * its offsets. A truncated last batch, as a broker ends a Fetch response that hit its size limit, is kept as it
+     * came: clients skip it and fetch it whole next time, as they would without the gateway, and a client that
+     * parsed it would reject it whatever it held.
      */
     public static MemoryRecords rewriteValues(MemoryRecords records, UnaryOperator<ByteBuffer> change) {
         ByteBufferOutputStream out = new ByteBufferOutputStream(Math.max(64, records.sizeInBytes()));
+        int whole = 0;
         for (MutableRecordBatch batch : records.batches()) {
-            if (batch.isControlBatch()) {
+            whole += batch.sizeInBytes();
+            if (batch.isControlBatch() || Integer.valueOf(0).equals(batch.countOrNull())) {
                 ByteBuffer copy = ByteBuffer.allocate(batch.sizeInBytes());
                 batch.writeTo(copy);
                 out.write(copy.flip());
@@ -40,13 +48,15 @@ public final class RecordBatches {
                     Compression.of(batch.compressionType()).build(), batch.timestampType(), batch.baseOffset(),
                     batch.timestampType() == TimestampType.LOG_APPEND_TIME ? batch.maxTimestamp() : RecordBatch.NO_TIMESTAMP,
                     batch.producerId(), batch.producerEpoch(), batch.baseSequence(), batch.isTransactional(), false,
-                    batch.partitionLeaderEpoch(), Integer.MAX_VALUE);
+                    batch.partitionLeaderEpoch(), Integer.MAX_VALUE, batch.deleteHorizonMs().orElse(RecordBatch.NO_TIMESTAMP));
             for (Record record : batch) {
                 ByteBuffer value = record.hasValue() ? change.apply(record.value()) : null;
                 builder.appendWithOffset(record.offset(), record.timestamp(), record.key(), value, record.headers());
             }
             builder.close();
         }
+        ByteBuffer truncated = records.buffer().duplicate();
+        out.write(truncated.position(truncated.position() + whole));
         ByteBuffer result = out.buffer().flip();
         return MemoryRecords.readableRecords(result.slice());
     }
