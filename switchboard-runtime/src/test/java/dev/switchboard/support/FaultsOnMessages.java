@@ -10,8 +10,11 @@ import dev.switchboard.chaos.FaultContext;
 import dev.switchboard.intercept.ConnectionContext;
 import dev.switchboard.intercept.InterceptedRequest;
 import dev.switchboard.intercept.InterceptedResponse;
+import dev.switchboard.intercept.Interest;
 import dev.switchboard.intercept.RequestAction;
 import dev.switchboard.intercept.ResponseAction;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.message.FetchResponseData;
 import org.apache.kafka.common.message.ProduceRequestData;
@@ -27,6 +30,7 @@ public final class FaultsOnMessages implements FaultContext {
 
     private final Predicate<String> topics;
     private final Random random;
+    private final MeterRegistry registry = new SimpleMeterRegistry();
     private int hits;
 
     public FaultsOnMessages(Predicate<String> topics, long seed) {
@@ -92,6 +96,16 @@ public final class FaultsOnMessages implements FaultContext {
     @Override
     public void changeResponse(int correlationId, ApiKeys api, Consumer<ApiMessage> change) {
         throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public void followRequests(Interest requests, Predicate<InterceptedRequest> follow) {
+        throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public MeterRegistry registry() {
+        return registry;
     }
 
     private record Response(ApiKeys apiKey, short apiVersion, ApiMessage message) implements InterceptedResponse {
