@@ -8,7 +8,7 @@ import dev.switchboard.chaos.FaultType;
 public final class FaultTypes {
 
     public static final List<FaultType> ALL = List.of(BrokenBroker.TYPE, LeaderElection.TYPE, Latency.TYPE, SlowBroker.TYPE,
-            SlowBroker.FOR_TOPICS);
+            SlowBroker.FOR_TOPICS, Outage.TYPE, Throttle.TYPE, AuthorizationFailure.TYPE);
 
     private FaultTypes() {
     }
