@@ -11,14 +11,8 @@ import java.util.Map;
 import java.util.concurrent.Future;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.switchboard.gateway.Gateway;
 import dev.switchboard.support.Await;
-import dev.switchboard.support.GatewayFixture;
 import dev.switchboard.support.Records;
-import dev.switchboard.testkit.EmbeddedKafkaCluster;
-import dev.switchboard.testkit.KafkaCluster;
-import dev.switchboard.testkit.SharedClusters;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -30,47 +24,14 @@ import org.apache.kafka.common.MetricName;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Chaos rules added to a running gateway, felt by real Java clients through a real broker: partition errors an
  * idempotent producer retries without losing or duplicating a record, latency for one client id only, a rule that
  * stops after its maxHits, one that stops after its duration, and rules refused with the field at fault.
  */
-@ExtendWith(SharedClusters.class)
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class ChaosRulesWithJavaClientsTest {
-
-    private static final Duration WAIT = Duration.ofSeconds(60);
-    private static final ObjectMapper JSON = new ObjectMapper();
-
-    private EmbeddedKafkaCluster cluster;
-    private GatewayFixture fixture;
-    private Gateway gateway;
-
-    @BeforeAll
-    void startGateway(@KafkaCluster(name = "primary") EmbeddedKafkaCluster cluster) {
-        this.cluster = cluster;
-        this.fixture = new GatewayFixture(cluster);
-        this.gateway = fixture.gateway();
-    }
-
-    @AfterAll
-    void stopGateway() {
-        fixture.close();
-    }
-
-    @AfterEach
-    void removeRulesAndCheckNoUpstreamAddressReachedAClient() {
-        gateway.chaos().reset("test");
-        assertThat(gateway.chaos().list()).isEmpty();
-        assertThat(fixture.detector().sightings()).isEmpty();
-    }
+class ChaosRulesWithJavaClientsTest extends GatewayWithChaosRules {
 
     @Test
     void anIdempotentProducerRetriesBrokenBrokerErrorsOnItsTopicAndLosesNothing() throws Exception {
@@ -209,10 +170,6 @@ class ChaosRulesWithJavaClientsTest {
         JsonNode definition = rule(json);
         assertThatThrownBy(() -> gateway.chaos().add(definition, "test")).as(json)
                 .isInstanceOfSatisfying(InvalidRule.class, e -> assertThat(e.field()).as(e.getMessage()).isEqualTo(field));
-    }
-
-    private static JsonNode rule(String json) throws Exception {
-        return JSON.readTree(json);
     }
 
     private record Sent(int failed, double retries) {
