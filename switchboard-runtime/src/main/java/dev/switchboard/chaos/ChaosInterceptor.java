@@ -218,13 +218,7 @@ public final class ChaosInterceptor implements InterceptorFactory {
 
             @Override
             public boolean groupInScope(String group) {
-                RuleScope scope = rule.rule().scope();
-                if (scope.group() == null) {
-                    return true;
-                }
-                String named = group != null ? group : connection.clientId() == null ? null
-                        : rules.clientGroups().groupOf(connection.clientId()).orElse(null);
-                return scope.groupMatches(named);
+                return rules.groupInScope(rule.rule().scope(), group, connection);
             }
 
             @Override

@@ -3,10 +3,13 @@ package dev.switchboard.chaos;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -17,6 +20,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.switchboard.audit.AuditEvent;
 import dev.switchboard.audit.AuditLog;
+import dev.switchboard.intercept.ConnectionContext;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -57,6 +61,8 @@ public final class ChaosRules implements AutoCloseable {
     private final Clock clock;
     private final ClientGroups clientGroups;
     private final Map<String, LiveRule> rules = new LinkedHashMap<>();
+    /** Rules installed before their start, until the sweep that sees them live. */
+    private final Set<LiveRule> scheduled = new HashSet<>();
     private final Map<String, Instant> lastChange = new LinkedHashMap<>(256, 0.75f, true) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<String, Instant> eldest) {
@@ -77,6 +83,7 @@ public final class ChaosRules implements AutoCloseable {
     private volatile Snapshot snapshot = Snapshot.EMPTY;
     private volatile Sharing sharing = (name, change) -> {
     };
+    private volatile OpenConnections openConnections = OpenConnections.NONE;
 
     public ChaosRules(RuleParser parser, AuditLog audit, MeterRegistry registry, Clock clock) {
         this.parser = parser;
@@ -95,6 +102,11 @@ public final class ChaosRules implements AutoCloseable {
         this.sharing = sharing;
     }
 
+    /** Where rules that take connections away close the ones already open; see {@link Fault#closesOpenConnections()}. */
+    public void reachConnections(OpenConnections openConnections) {
+        this.openConnections = openConnections;
+    }
+
     Snapshot snapshot() {
         return snapshot;
     }
@@ -109,6 +121,19 @@ public final class ChaosRules implements AutoCloseable {
 
     MeterRegistry registry() {
         return registry;
+    }
+
+    /**
+     * Whether {@code scope} takes in {@code group}; for a request that names no group (null), whether it takes in the
+     * group the connection's client was last seen in.
+     */
+    boolean groupInScope(RuleScope scope, String group, ConnectionContext connection) {
+        if (scope.group() == null) {
+            return true;
+        }
+        String named = group != null ? group : connection.clientId() == null ? null
+                : clientGroups.groupOf(connection.clientId()).orElse(null);
+        return scope.groupMatches(named);
     }
 
     /** Adds a rule; refuses a name in use. */
@@ -262,9 +287,15 @@ public final class ChaosRules implements AutoCloseable {
         if (previous != null) {
             previous.unregister(registry);
         }
-        rules.put(rule.name(), new LiveRule(rule, registry, () -> sweeper.execute(() -> exhausted(rule))));
+        LiveRule live = new LiveRule(rule, registry, () -> sweeper.execute(() -> exhausted(rule)));
+        rules.put(rule.name(), live);
         lastChange.put(rule.name(), rule.addedAt());
         publishSnapshot();
+        if (rule.lifetime().started(clock.instant())) {
+            wentLive(live);
+        } else {
+            scheduled.add(live);
+        }
         LOG.info("Chaos rule {} in force: type={} rate={} scope={} until {}", rule.name(), rule.type().name(), rule.rate(),
                 rule.scope().asMap(), expiry(rule));
     }
@@ -276,9 +307,25 @@ public final class ChaosRules implements AutoCloseable {
             return false;
         }
         removed.unregister(registry);
+        scheduled.remove(removed);
         publishSnapshot();
         LOG.info("Chaos rule {} removed after matching {} and affecting {}", name, removed.matched(), removed.affected());
         return true;
+    }
+
+    /**
+     * A rule's start came: a fault that takes connections away closes those open in its scope now. A rule for some
+     * topics only takes a connection away at its first request about one of them, as only requests name topics.
+     */
+    private void wentLive(LiveRule live) {
+        FaultRule rule = live.rule();
+        Optional<String> cause = rule.fault().closesOpenConnections();
+        if (cause.isEmpty() || rule.scope().topic() != null) {
+            return;
+        }
+        openConnections.closeWhere(connection -> snapshot.rules().contains(live) && live.live(clock.instant())
+                        && rule.scope().admits(connection) && groupInScope(rule.scope(), null, connection) && live.hit(),
+                cause.get(), "chaos rule " + rule.name() + " (" + rule.type().name() + ") is live");
     }
 
     private void publishSnapshot() {
@@ -309,6 +356,13 @@ public final class ChaosRules implements AutoCloseable {
                     if (rule.rule().lifetime().expired(now)) {
                         expired.add(rule.rule());
                         uninstall(rule.rule().name(), now);
+                    }
+                }
+                for (Iterator<LiveRule> waiting = scheduled.iterator(); waiting.hasNext(); ) {
+                    LiveRule rule = waiting.next();
+                    if (rule.rule().lifetime().started(now)) {
+                        waiting.remove();
+                        wentLive(rule);
                     }
                 }
             }

@@ -1,5 +1,7 @@
 package dev.switchboard.chaos;
 
+import java.util.Optional;
+
 import dev.switchboard.intercept.InterceptedRequest;
 import dev.switchboard.intercept.InterceptedResponse;
 import dev.switchboard.intercept.Interest;
@@ -24,5 +26,13 @@ public interface Fault {
 
     default ResponseAction onResponse(InterceptedResponse response, FaultContext context) {
         return ResponseAction.forward();
+    }
+
+    /**
+     * For a fault that takes connections away: the cause label under which the connections already open in the rule's
+     * scope are closed once the rule is live (see {@link OpenConnections}). Empty for the faults that act on frames only.
+     */
+    default Optional<String> closesOpenConnections() {
+        return Optional.empty();
     }
 }

@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.function.Predicate;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
@@ -14,6 +15,7 @@ import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.Future;
 import dev.switchboard.cluster.UpstreamCluster;
 import dev.switchboard.config.HostPort;
+import dev.switchboard.intercept.ConnectionContext;
 import org.apache.kafka.common.message.ApiVersionsResponseData;
 import org.apache.kafka.common.message.ApiVersionsResponseData.ApiVersion;
 import org.apache.kafka.common.protocol.ApiKeys;
@@ -498,6 +500,13 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Res
     }
 
     // ---- closing ----------------------------------------------------------------------------------------------
+
+    /** Closes this connection if {@code which} picks it by what it knows of itself; on the event loop. */
+    void closeIf(Predicate<ConnectionContext> which, String cause, String reason) {
+        if (!(state instanceof Closed) && context != null && which.test(context)) {
+            close(cause, reason);
+        }
+    }
 
     @Override
     public void fail(RuntimeException e) {

@@ -3,6 +3,9 @@ package dev.switchboard.datapath;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
+
+import dev.switchboard.intercept.ConnectionContext;
 
 /** The client connections open now, for status and for whoever has to act on all of them (failover). */
 public final class ConnectionRegistry {
@@ -29,6 +32,17 @@ public final class ConnectionRegistry {
             count++;
         }
         return count;
+    }
+
+    /**
+     * Closes the connections {@code which} picks, each on its own event loop, where it is asked what the connection
+     * knows of itself (a rule's scope, for chaos). {@code cause} is the label counted in
+     * {@code switchboard_connections_closed_total}.
+     */
+    public void closeWhere(Predicate<ConnectionContext> which, String cause, String reason) {
+        for (ClientConnection connection : open) {
+            connection.onEventLoop(() -> connection.closeIf(which, cause, reason));
+        }
     }
 
     public List<ConnectionInfo> snapshot() {

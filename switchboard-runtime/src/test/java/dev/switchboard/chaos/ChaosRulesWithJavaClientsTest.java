@@ -33,14 +33,12 @@ import org.junit.jupiter.api.Test;
  */
 class ChaosRulesWithJavaClientsTest extends GatewayWithChaosRules {
 
-    private static final Duration WAIT = Duration.ofSeconds(60);
-
     @Test
     void anIdempotentProducerRetriesBrokenBrokerErrorsOnItsTopicAndLosesNothing() throws Exception {
         cluster.createTopic("chaos-payments", 2, 1);
         cluster.createTopic("chaos-ledger", 2, 1);
-        addRule("{\"name\":\"payments-broken\",\"type\":\"broken-broker\",\"rate\":25,\"seed\":42,"
-                + "\"scope\":{\"topic\":\"chaos-payments\"},\"params\":{\"errors\":{\"produce\":\"NOT_ENOUGH_REPLICAS\"}}}");
+        gateway.chaos().add(rule("{\"name\":\"payments-broken\",\"type\":\"broken-broker\",\"rate\":25,\"seed\":42,"
+                + "\"scope\":{\"topic\":\"chaos-payments\"},\"params\":{\"errors\":{\"produce\":\"NOT_ENOUGH_REPLICAS\"}}}"), "test");
 
         // Out of scope: a producer that never retries has no failed send, and the rule neither matches nor affects it.
         List<String> ledger = Records.numbered("chaos-ledger", 100);
@@ -67,8 +65,8 @@ class ChaosRulesWithJavaClientsTest extends GatewayWithChaosRules {
     @Test
     void latencyForOneClientIdDelaysItsProducesAndNotAnotherClients() throws Exception {
         cluster.createTopic("chaos-latency", 1, 1);
-        addRule("{\"name\":\"slow-app-latency\",\"type\":\"latency\",\"scope\":{\"clientId\":\"slow-app\"},"
-                + "\"params\":{\"delay\":\"300ms\",\"apis\":[\"Produce\"]}}");
+        gateway.chaos().add(rule("{\"name\":\"slow-app-latency\",\"type\":\"latency\",\"scope\":{\"clientId\":\"slow-app\"},"
+                + "\"params\":{\"delay\":\"300ms\",\"apis\":[\"Produce\"]}}"), "test");
 
         List<String> sent = new ArrayList<>();
         long slowest;
@@ -104,8 +102,8 @@ class ChaosRulesWithJavaClientsTest extends GatewayWithChaosRules {
     @Test
     void aRuleWithMaxHitsAffectsExactlyThatManyRequestsThenRemovesItself() throws Exception {
         cluster.createTopic("chaos-limited", 1, 1);
-        addRule("{\"name\":\"limited-broken\",\"type\":\"broken-broker\",\"maxHits\":3,"
-                + "\"scope\":{\"topic\":\"chaos-limited\"},\"params\":{\"errors\":{\"produce\":\"NOT_ENOUGH_REPLICAS\"}}}");
+        gateway.chaos().add(rule("{\"name\":\"limited-broken\",\"type\":\"broken-broker\",\"maxHits\":3,"
+                + "\"scope\":{\"topic\":\"chaos-limited\"},\"params\":{\"errors\":{\"produce\":\"NOT_ENOUGH_REPLICAS\"}}}"), "test");
 
         // One partition and synchronous sends: each produce request carries one record, so each affected request
         // is exactly one record retried.
@@ -136,8 +134,8 @@ class ChaosRulesWithJavaClientsTest extends GatewayWithChaosRules {
 
     @Test
     void aRuleWithADurationRemovesItselfWhenItIsOver() throws Exception {
-        addRule("{\"name\":\"short-lived\",\"type\":\"latency\",\"duration\":\"3s\","
-                + "\"params\":{\"delay\":\"10ms\"}}");
+        gateway.chaos().add(rule("{\"name\":\"short-lived\",\"type\":\"latency\",\"duration\":\"3s\","
+                + "\"params\":{\"delay\":\"10ms\"}}"), "test");
         assertThat(gateway.chaos().list()).extracting(RuleStatus::name).contains("short-lived");
         assertThat(gateway.chaos().get("short-lived").orElseThrow().duration()).isEqualTo("3s");
 
@@ -156,12 +154,12 @@ class ChaosRulesWithJavaClientsTest extends GatewayWithChaosRules {
         assertInvalid("{\"name\":\"bad-code\",\"type\":\"broken-broker\",\"scope\":{\"topic\":\"x\"},"
                 + "\"params\":{\"errors\":{\"produce\":\"FETCH_SESSION_ID_NOT_FOUND\"}}}", "params.errors.produce");
         assertInvalid("{\"name\":\"bad-duration\",\"type\":\"latency\",\"duration\":\"-5s\"}", "duration");
-        assertThatThrownBy(() -> addRule("{\"name\":\"bad-param\",\"type\":\"latency\","
-                + "\"params\":{\"delai\":\"1s\"}}"))
+        assertThatThrownBy(() -> gateway.chaos().add(rule("{\"name\":\"bad-param\",\"type\":\"latency\","
+                + "\"params\":{\"delai\":\"1s\"}}"), "test"))
                 .isInstanceOfSatisfying(InvalidRule.class, e -> assertThat(e.field()).startsWith("params."));
         assertThat(gateway.chaos().list()).as("rules after only invalid ones").isEmpty();
 
-        addRule("{\"name\":\"twice\",\"type\":\"latency\",\"params\":{\"delay\":\"1ms\"}}");
+        gateway.chaos().add(rule("{\"name\":\"twice\",\"type\":\"latency\",\"params\":{\"delay\":\"1ms\"}}"), "test");
         assertInvalid("{\"name\":\"twice\",\"type\":\"latency\",\"params\":{\"delay\":\"2ms\"}}", "name");
         assertThat(gateway.chaos().list()).extracting(RuleStatus::name).containsExactly("twice");
         assertThat(gateway.chaos().remove("twice", "test")).isTrue();

@@ -2,6 +2,8 @@ package dev.switchboard.chaos;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.Duration;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.switchboard.gateway.Gateway;
@@ -16,18 +18,19 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * One gateway for a test class of chaos rules felt by real clients, in front of the shared primary cluster. Each
- * test starts with no rule and ends with none, and no client ever saw an upstream address.
+ * One gateway per test class in front of the shared primary cluster, for chaos rules felt by real clients: every
+ * rule is removed after each test, which also checks that no upstream address reached a client.
  */
 @ExtendWith(SharedClusters.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 abstract class GatewayWithChaosRules {
 
+    static final Duration WAIT = Duration.ofSeconds(60);
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    protected EmbeddedKafkaCluster cluster;
-    protected GatewayFixture fixture;
-    protected Gateway gateway;
+    EmbeddedKafkaCluster cluster;
+    GatewayFixture fixture;
+    Gateway gateway;
 
     @BeforeAll
     void startGateway(@KafkaCluster(name = "primary") EmbeddedKafkaCluster cluster) {
@@ -48,12 +51,11 @@ abstract class GatewayWithChaosRules {
         assertThat(fixture.detector().sightings()).isEmpty();
     }
 
-    protected static JsonNode rule(String json) throws Exception {
+    static JsonNode rule(String json) throws Exception {
         return JSON.readTree(json);
     }
 
-    /** Adds the rule {@code json} as the actor {@code test}. */
-    protected void addRule(String json) throws Exception {
+    void addRule(String json) throws Exception {
         gateway.chaos().add(rule(json), "test");
     }
 }

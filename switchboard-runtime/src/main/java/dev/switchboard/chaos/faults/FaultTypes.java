@@ -8,8 +8,8 @@ import dev.switchboard.chaos.FaultType;
 public final class FaultTypes {
 
     public static final List<FaultType> ALL = List.of(BrokenBroker.TYPE, LeaderElection.TYPE, Latency.TYPE, SlowBroker.TYPE,
-            SlowBroker.FOR_TOPICS, InvalidSchemaId.TYPE, Corruption.TYPE, Duplicates.TYPE, TransactionErrors.TYPE,
-            Rebalance.TYPE);
+            SlowBroker.FOR_TOPICS, InvalidSchemaId.TYPE, Corruption.TYPE, Duplicates.TYPE, Outage.TYPE,
+            TransactionErrors.TYPE, Rebalance.TYPE, AuthorizationFailure.TYPE, Throttle.TYPE);
 
     private FaultTypes() {
     }
