@@ -4,9 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.regex.MatchResult;
+import java.util.regex.Pattern;
 
 import dev.switchboard.admin.AdminServer;
 import dev.switchboard.chaos.RuleStatus;
@@ -33,6 +38,8 @@ import org.junit.jupiter.api.io.TempDir;
 class ChaosCommandProcessTest {
 
     private static final List<String> LIST_HEADER = List.of("NAME", "TYPE", "STATE", "RATE", "MATCHED", "AFFECTED", "EXPIRES", "SCOPE");
+    private static final Set<String> RIGHT_ALIGNED = Set.of("RATE", "MATCHED", "AFFECTED");
+    private static final Pattern WORD = Pattern.compile("\\S+");
 
     @TempDir
     Path dir;
@@ -72,7 +79,7 @@ class ChaosCommandProcessTest {
         assertThat(fromFlags.exit()).as(fromFlags.toString()).isZero();
         RuleStatus broken = gateway.chaos().get("cli-broken").orElseThrow();
         assertThat(fromFlags.outLines()).containsExactly("Added chaos rule cli-broken (broken-broker, rate 50.0%, scope "
-                + "{\"topic\":\"cli-orders\"}) until " + broken.expiresAt());
+                + "{\"topic\":\"cli-orders\"}) until " + toSeconds(broken.expiresAt()));
         assertThat(List.of(broken.type(), broken.rate(), broken.scope(), broken.duration(), broken.seed(),
                 broken.params().toString())).containsExactly("broken-broker", 50.0, Map.of("topic", "cli-orders"), "10m", 7L,
                 "{\"errors\":{\"produce\":\"NOT_ENOUGH_REPLICAS\"}}");
@@ -101,7 +108,7 @@ class ChaosCommandProcessTest {
         Map<String, Map<String, String>> table = table(listed);
         assertThat(table).containsOnlyKeys("cli-broken", "cli-slow");
         assertThat(table.get("cli-broken")).containsAllEntriesOf(Map.of("TYPE", "broken-broker", "STATE", "active",
-                "RATE", "50.0%", "MATCHED", "0", "AFFECTED", "0", "EXPIRES", broken.expiresAt(),
+                "RATE", "50.0%", "MATCHED", "0", "AFFECTED", "0", "EXPIRES", toSeconds(broken.expiresAt()),
                 "SCOPE", "{\"topic\":\"cli-orders\"}"));
         assertThat(table.get("cli-slow")).containsAllEntriesOf(Map.of("TYPE", "latency", "RATE", "100.0%",
                 "EXPIRES", "unlimited", "SCOPE", "{\"clientId\":\"slow-app\"}"));
@@ -139,6 +146,10 @@ class ChaosCommandProcessTest {
         assertThat(scope.exit()).as(scope.toString()).isEqualTo(ChaosCommand.REFUSED);
         assertThat(scope.err()).contains("scope.topic: 'orders(' is not a valid regular expression");
 
+        SwitchboardProcess missing = chaos("add", "--file", dir.resolve("missing.yaml").toString());
+        assertThat(missing.exit()).as(missing.toString()).isEqualTo(1);
+        assertThat(missing.err()).contains("switchboard chaos add: --file " + dir.resolve("missing.yaml") + " does not exist");
+
         assertThat(gateway.chaos().list()).as("rules after only invalid ones").isEmpty();
     }
 
@@ -147,6 +158,11 @@ class ChaosCommandProcessTest {
         SwitchboardProcess nowhere = SwitchboardProcess.run("chaos", "list", "--admin", "http://127.0.0.1:1");
         assertThat(nowhere.exit()).as(nowhere.toString()).isEqualTo(1);
         assertThat(nowhere.err()).startsWith("switchboard chaos list: no gateway admin API at http://127.0.0.1:1");
+    }
+
+    /** The expiry as the CLI prints it: to the second, so the table's columns line up. */
+    private static String toSeconds(String expiresAt) {
+        return Instant.parse(expiresAt).truncatedTo(ChronoUnit.SECONDS).toString();
     }
 
     private SwitchboardProcess chaos(String... args) throws Exception {
@@ -158,17 +174,28 @@ class ChaosCommandProcessTest {
         return SwitchboardProcess.run(command);
     }
 
-    /** {@code chaos list}'s table as it printed it: each rule's row by its name, each cell by its column's header. */
+    /**
+     * {@code chaos list}'s table as it printed it: each rule's row by its name, each cell by its column's header. Every
+     * cell must line up under its header, on the left for text and on the right for numbers, as a reader expects.
+     */
     private static Map<String, Map<String, String>> table(SwitchboardProcess listed) {
         List<String> lines = listed.outLines();
-        assertThat(lines.get(0).split("\\s+")).as("the header of %s", listed.out()).containsExactlyElementsOf(LIST_HEADER);
+        List<MatchResult> header = WORD.matcher(lines.get(0)).results().toList();
+        assertThat(header).as("the header of %s", listed.out()).extracting(MatchResult::group).containsExactlyElementsOf(LIST_HEADER);
         Map<String, Map<String, String>> rows = new LinkedHashMap<>();
         for (String line : lines.subList(1, lines.size())) {
-            String[] cells = line.split("\\s+");
+            List<MatchResult> cells = WORD.matcher(line).results().toList();
             assertThat(cells).as("cells of the row %s", line).hasSize(LIST_HEADER.size());
             Map<String, String> row = new LinkedHashMap<>();
-            for (int i = 0; i < cells.length; i++) {
-                row.put(LIST_HEADER.get(i), cells[i]);
+            for (int i = 0; i < cells.size(); i++) {
+                String column = LIST_HEADER.get(i);
+                if (RIGHT_ALIGNED.contains(column)) {
+                    assertThat(cells.get(i).end()).as("where %s ends in\n%s\n%s", column, lines.get(0), line).isEqualTo(header.get(i).end());
+                } else {
+                    assertThat(cells.get(i).start()).as("where %s starts in\n%s\n%s", column, lines.get(0), line)
+                            .isEqualTo(header.get(i).start());
+                }
+                row.put(column, cells.get(i).group());
             }
             rows.put(row.get("NAME"), row);
         }
