@@ -1,7 +1,10 @@
 package dev.switchboard.app;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 
+import dev.switchboard.bench.ChaosRuleArguments;
 import dev.switchboard.bench.RelayBenchmark;
 import dev.switchboard.bench.RelayOptions;
 import picocli.CommandLine.Command;
@@ -38,9 +41,16 @@ final class BenchRelayCommand implements Callable<Integer> {
             + "request body, to measure what that costs.")
     boolean strictRequests;
 
+    @Option(names = "--chaos-rule", paramLabel = "FILE_OR_JSON", description = "A chaos rule the gateway runs with from its"
+            + " start, to measure what rules in force cost: a rule as JSON, or a JSON/YAML file with one rule or a 'rules:'"
+            + " list, in the shape POST /api/v1/chaos/rules takes. Repeat for more. The benchmark's topics are named"
+            + " relay-gateway-*, so {\"scope\": {\"topic\": \"relay-.*\"}} matches them. The report shows what each"
+            + " rule matched and affected.")
+    List<String> chaosRules = new ArrayList<>();
+
     @Override
     public Integer call() {
-        return BenchCommand.verdict(spec, new RelayBenchmark(new RelayOptions(rounds, records, recordSize, strictRequests),
-                spec.commandLine().getOut(), System.err).run());
+        RelayOptions options = new RelayOptions(rounds, records, recordSize, strictRequests, ChaosRuleArguments.parse(chaosRules));
+        return BenchCommand.verdict(spec, new RelayBenchmark(options, spec.commandLine().getOut(), System.err).run());
     }
 }

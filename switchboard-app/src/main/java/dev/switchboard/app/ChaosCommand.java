@@ -4,6 +4,9 @@ import java.io.PrintWriter;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -44,6 +47,15 @@ final class ChaosCommand implements Runnable {
             return System.getProperty("user.name") + "@" + InetAddress.getLocalHost().getHostName();
         } catch (Exception e) {
             return System.getProperty("user.name") + "@unknown";
+        }
+    }
+
+    /** A time to the second, as people read it and as the table's column fits it; {@code unlimited} stays so. */
+    static String toSeconds(String time) {
+        try {
+            return Instant.parse(time).truncatedTo(ChronoUnit.SECONDS).toString();
+        } catch (DateTimeParseException e) {
+            return time;
         }
     }
 
@@ -95,6 +107,10 @@ final class ChaosCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
+            if (file != null && !Files.isRegularFile(file)) {
+                spec.commandLine().getErr().println("switchboard chaos add: --file " + file + " does not exist");
+                return 1;
+            }
             JsonNode rule = file != null ? YAML.readTree(Files.readString(file)) : fromFlags();
             AdminApiClient.Answer answer = new AdminApiClient(endpoint.url).post("api/v1/chaos/rules", rule, actor());
             if (answer.status() != 201) {
@@ -103,7 +119,7 @@ final class ChaosCommand implements Runnable {
             JsonNode added = answer.body();
             PrintWriter out = spec.commandLine().getOut();
             out.println("Added chaos rule " + added.path("name").asText() + " (" + added.path("type").asText() + ", rate "
-                    + added.path("rate").asText() + "%, scope " + added.path("scope") + ") until " + added.path("expiresAt").asText());
+                    + added.path("rate").asText() + "%, scope " + added.path("scope") + ") until " + toSeconds(added.path("expiresAt").asText()));
             return 0;
         }
 
@@ -180,7 +196,7 @@ final class ChaosCommand implements Runnable {
             for (JsonNode rule : answer.body()) {
                 out.printf(format, rule.path("name").asText(), rule.path("type").asText(), rule.path("state").asText(),
                         rule.path("rate").asText() + "%", rule.path("matched").asLong(), rule.path("affected").asLong(),
-                        rule.path("expiresAt").asText(), rule.path("scope").isEmpty() ? "everything" : rule.path("scope").toString());
+                        toSeconds(rule.path("expiresAt").asText()), rule.path("scope").isEmpty() ? "everything" : rule.path("scope").toString());
             }
             return 0;
         }

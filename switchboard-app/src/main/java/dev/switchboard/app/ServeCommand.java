@@ -3,6 +3,7 @@ package dev.switchboard.app;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
+import dev.switchboard.chaos.InvalidRule;
 import dev.switchboard.config.ConfigLoader;
 import dev.switchboard.config.GatewayConfig;
 import dev.switchboard.config.InvalidConfigException;
@@ -33,8 +34,12 @@ final class ServeCommand implements Callable<Integer> {
             spec.commandLine().getErr().println("Invalid configuration: " + e.getMessage());
             return CONFIG_ERROR;
         }
+        // Chaos rules are checked against the fault types only as the gateway starts; a bad one is still the config's.
         try (RunningGateway running = start(gatewayConfig)) {
             running.awaitShutdown();
+        } catch (InvalidRule e) {
+            spec.commandLine().getErr().println("Invalid configuration: " + config + ": " + e.getMessage());
+            return CONFIG_ERROR;
         }
         return 0;
     }

@@ -26,7 +26,7 @@ public final class SwitchboardCommand implements Runnable {
                 .setCaseInsensitiveEnumValuesAllowed(true)
                 // Start-up failures (a port in use, an unreachable file) are sentences for operators, not traces.
                 .setExecutionExceptionHandler((e, commandLine, parseResult) -> {
-                    commandLine.getErr().println("switchboard " + commandLine.getCommandName() + ": " + e.getMessage());
+                    commandLine.getErr().println(commandLine.getCommandSpec().qualifiedName() + ": " + e.getMessage());
                     return 1;
                 });
     }

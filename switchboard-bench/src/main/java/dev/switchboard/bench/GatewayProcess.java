@@ -13,6 +13,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.switchboard.testkit.EmbeddedKafkaCluster;
 import dev.switchboard.testkit.FreePorts;
 
@@ -20,6 +22,7 @@ import dev.switchboard.testkit.FreePorts;
 final class GatewayProcess implements AutoCloseable {
 
     private static final String MAIN = "dev.switchboard.app.SwitchboardCommand";
+    private static final ObjectMapper JSON = new ObjectMapper();
     private static final List<String> JVM_OPTIONS = List.of("-Xms256m", "-Xmx1g", "-XX:+UseG1GC",
             "-Dio.netty.leakDetection.level=DISABLED");
 
@@ -40,11 +43,19 @@ final class GatewayProcess implements AutoCloseable {
     static volatile Path profileDirectory;
 
     static GatewayProcess start(EmbeddedKafkaCluster cluster) {
-        return start(cluster, false);
+        return start(cluster, false, List.of());
     }
 
-    /** @param strictRequests whether the gateway parses every request body ({@code listener.strictRequests}) */
-    static GatewayProcess start(EmbeddedKafkaCluster cluster, boolean strictRequests) {
+    /** JSON is YAML too: each rule goes in as the JSON it was given. */
+    private static String chaosSection(List<JsonNode> rules) {
+        return rules.isEmpty() ? "" : "chaos:\n  rules: [" + String.join(", ", rules.stream().map(JsonNode::toString).toList()) + "]\n";
+    }
+
+    /**
+     * @param strictRequests whether the gateway parses every request body ({@code listener.strictRequests})
+     * @param chaosRules     rules for its config's {@code chaos.rules}, in force from its start
+     */
+    static GatewayProcess start(EmbeddedKafkaCluster cluster, boolean strictRequests, List<JsonNode> chaosRules) {
         int[] ports = FreePorts.distinct(2);
         int bootstrapPort = ports[0];
         int adminPort = ports[1];
@@ -63,7 +74,7 @@ final class GatewayProcess implements AutoCloseable {
                       - name: %s
                         bootstrapServers: %s
                     """.formatted(bootstrapPort, firstNodePort, firstNodePort + 9, strictRequests, adminPort, cluster.name(),
-                    cluster.bootstrapServers()));
+                    cluster.bootstrapServers()) + chaosSection(chaosRules));
             List<String> jvmOptions = new ArrayList<>(JVM_OPTIONS);
             // For experiments with the gateway's JVM (e.g. its JIT), without a rebuild.
             String extra = System.getenv("SWITCHBOARD_BENCH_GATEWAY_JVM_OPTS");
@@ -118,6 +129,21 @@ final class GatewayProcess implements AutoCloseable {
     double metric(String series) {
         return scrape().lines().filter(l -> l.startsWith(series + " ")).findFirst()
                 .map(l -> Double.parseDouble(l.substring(series.length() + 1).trim())).orElse(0.0);
+    }
+
+    /** The chaos rules in force at the gateway, as {@code GET /api/v1/chaos/rules} shows them. */
+    List<JsonNode> chaosRules() {
+        HttpResponse<String> response = get("/api/v1/chaos/rules");
+        if (response.statusCode() != 200) {
+            throw new IllegalStateException("GET /api/v1/chaos/rules answered " + response.statusCode() + ": " + response.body());
+        }
+        try {
+            List<JsonNode> rules = new ArrayList<>();
+            JSON.readTree(response.body()).forEach(rules::add);
+            return rules;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private String scrape() {

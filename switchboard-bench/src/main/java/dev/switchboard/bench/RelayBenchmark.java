@@ -15,6 +15,7 @@ import java.util.Optional;
 import java.util.function.LongSupplier;
 import java.util.function.ToDoubleFunction;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.switchboard.testkit.EmbeddedKafkaCluster;
 import dev.switchboard.testkit.FreePorts;
 
@@ -89,11 +90,13 @@ public final class RelayBenchmark {
         String loadBefore = loadAverage();
         int haproxyPort = FreePorts.next();
         List<Run> runs = new ArrayList<>();
+        List<JsonNode> chaosAtEnd = List.of();
         Map<Via, Double> idle;
         List<Via> vias;
         try (EmbeddedKafkaCluster cluster = EmbeddedKafkaCluster.builder("bench-relay")
                 .relayedListener(RELAYED_LISTENER, Map.of(0, "127.0.0.1:" + haproxyPort)).start();
-             GatewayProcess gateway = GatewayProcess.start(cluster, options.strictRequests())) {
+             GatewayProcess gateway = GatewayProcess.start(cluster, options.strictRequests(), options.chaosRules())) {
+            awaitChaosRulesInForce(gateway);
             Optional<HaproxyProcess> haproxyProcess = haproxy.map(executable -> HaproxyProcess.start(executable,
                     new HaproxyConfig(haproxyPort, cluster.listenerAddress(0, RELAYED_LISTENER), HAPROXY_THREADS)));
             try {
@@ -111,11 +114,27 @@ public final class RelayBenchmark {
                         progress.println(describe(run));
                     }
                 }
+                if (!options.chaosRules().isEmpty()) {
+                    chaosAtEnd = gateway.chaosRules();
+                }
             } finally {
                 haproxyProcess.ifPresent(HaproxyProcess::close);
             }
         }
-        return report(runs, vias, idle, haproxyVersion, loadBefore, loadAverage());
+        return report(runs, vias, idle, haproxyVersion, loadBefore, loadAverage(), chaosAtEnd);
+    }
+
+    /** Fails before any run unless the gateway lists every rule it was given: a figure "with rules" must have them. */
+    private void awaitChaosRulesInForce(GatewayProcess gateway) {
+        if (options.chaosRules().isEmpty()) {
+            return;
+        }
+        List<String> given = options.chaosRules().stream().map(rule -> rule.path("name").asText()).toList();
+        List<String> listed = gateway.chaosRules().stream().map(rule -> rule.path("name").asText()).toList();
+        if (!listed.containsAll(given)) {
+            throw new IllegalStateException("the gateway lists chaos rules " + listed + ", not all of " + given);
+        }
+        progress.println("chaos rules in force at the gateway: " + given);
     }
 
     /** Round 0, not counted: the JIT matters, a cold gateway spends as much CPU compiling as relaying (BENCHMARKS.md). */
@@ -180,19 +199,24 @@ public final class RelayBenchmark {
 
     /** Prints the tables for {@code runs} over {@code vias}; false when a goal was measured and missed. */
     boolean report(List<Run> runs, List<Via> vias, Map<Via, Double> idle, String haproxyVersion, String loadBefore,
-                   String loadAfter) {
+                   String loadAfter, List<JsonNode> chaosAtEnd) {
         boolean withHaproxy = vias.contains(Via.HAPROXY);
         List<Via> relays = vias.stream().filter(via -> via != Via.DIRECT).toList();
         out.println("### Relay cost: the gateway's CPU per GB beside HAProxy's, 1 broker\n");
         out.printf("%d round%s after a discarded warm-up round (in which the gateway runs %d times, the others once), %,d "
                         + "records of %,d bytes per run, acks=all; the order of %s rotates each round. HAProxy: %s. Bytes "
                         + "relayed: producing, records sent × record size; consuming, the key and value bytes "
-                        + "ConsumerPerformance counted. GB = 10^9 bytes. Gateway: listener.strictRequests %s. Load average "
+                        + "ConsumerPerformance counted. GB = 10^9 bytes. Gateway: listener.strictRequests %s; %s. Load average "
                         + "(1, 5, 15 min) %s at the start, %s at the end.%n%n",
                 options.rounds(), options.rounds() == 1 ? "" : "s", GATEWAY_WARM_UP_RUNS, options.records(), options.recordSize(),
                 String.join(", ", vias.stream().map(via -> via.label).toList()),
                 withHaproxy ? haproxyVersion + ", TCP mode, nbthread " + HAPROXY_THREADS + ", default buffers, no splicing"
-                        : HaproxyProcess.NOT_FOUND, options.strictRequests() ? "on" : "off", loadBefore, loadAfter);
+                        : HaproxyProcess.NOT_FOUND, options.strictRequests() ? "on" : "off",
+                options.chaosRules().isEmpty() ? "no chaos rules" : options.chaosRules().size() + " chaos rules in force (below)",
+                loadBefore, loadAfter);
+        if (!options.chaosRules().isEmpty()) {
+            out.println(chaosTable(chaosAtEnd));
+        }
 
         List<String> throughputHeader = new ArrayList<>(List.of("figure"));
         vias.forEach(via -> throughputHeader.add(via.label));
@@ -252,6 +276,32 @@ public final class RelayBenchmark {
         out.println("</details>\n");
         out.flush();
         return goals.allMet();
+    }
+
+    /**
+     * The rules given, as the gateway showed them after the last round: what they matched and affected over the whole
+     * run, the warm-up included. A rule that stopped itself (its maxHits, its duration) is no longer listed.
+     */
+    private String chaosTable(List<JsonNode> atEnd) {
+        MarkdownTable table = new MarkdownTable(List.of("chaos rule", "type", "rate %", "scope", "params", "matched", "affected"));
+        for (JsonNode given : options.chaosRules()) {
+            String name = given.path("name").asText();
+            JsonNode shown = atEnd.stream().filter(rule -> rule.path("name").asText().equals(name)).findFirst().orElse(null);
+            if (shown == null) {
+                table.row(List.of(name, given.path("type").asText(), "", "", "", "no longer listed", ""));
+                continue;
+            }
+            table.row(List.of(name, shown.path("type").asText(), shown.path("rate").asText(), cell(shown.path("scope")),
+                    cell(shown.path("params")), String.valueOf(shown.path("matched").asLong()),
+                    String.valueOf(shown.path("affected").asLong())));
+        }
+        return "Chaos rules at the gateway after the last round (matched and affected count the whole run, warm-up "
+                + "included; the benchmark's topics are named relay-gateway-*):\n\n" + table.render();
+    }
+
+    /** JSON in a table cell, its pipes (as in a topic pattern {@code a|b}) escaped so they do not end the cell. */
+    private static String cell(JsonNode json) {
+        return json.toString().replace("|", "\\|");
     }
 
     private static List<String> medians(String figure, List<Run> runs, List<Via> vias, ToDoubleFunction<Run> value,

@@ -1,5 +1,9 @@
 package dev.switchboard.bench;
 
+import java.util.List;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
 /**
  * How much the relay benchmark measures.
  *
@@ -8,16 +12,19 @@ package dev.switchboard.bench;
  * @param recordSize bytes per record
  * @param strictRequests run the gateway with {@code listener.strictRequests}, to measure what parsing every request
  *                   costs
+ * @param chaosRules chaos rules the gateway runs with from its start (see {@link ChaosRuleArguments}), to measure
+ *                   what rules in force cost
  */
-public record RelayOptions(int rounds, long records, int recordSize, boolean strictRequests) {
+public record RelayOptions(int rounds, long records, int recordSize, boolean strictRequests, List<JsonNode> chaosRules) {
 
     public RelayOptions(int rounds, long records, int recordSize) {
-        this(rounds, records, recordSize, false);
+        this(rounds, records, recordSize, false, List.of());
     }
 
     public RelayOptions {
         if (rounds < 1 || records < 1000 || recordSize < 16) {
             throw new IllegalArgumentException("relay bench options out of range: " + this);
         }
+        chaosRules = chaosRules == null ? List.of() : List.copyOf(chaosRules);
     }
 }

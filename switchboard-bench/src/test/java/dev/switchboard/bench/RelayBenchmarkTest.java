@@ -8,11 +8,15 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.switchboard.bench.RelayBenchmark.Run;
 import dev.switchboard.bench.RelayBenchmark.Via;
 import org.junit.jupiter.api.Test;
 
 class RelayBenchmarkTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     @Test
     void eachRoundStartsOnePlaceFurtherSoEveryRouteTakesEveryPosition() {
@@ -66,10 +70,35 @@ class RelayBenchmarkTest {
         assertThat(report).doesNotContain("| HAProxy", "MISSED");
     }
 
+    @Test
+    void withChaosRulesTheReportShowsWhatEachMatchedAndAffectedAndOneThatStoppedItself() throws Exception {
+        List<JsonNode> given = ChaosRuleArguments.parse(List.of(
+                "{\"name\":\"never-hits\",\"type\":\"broken-broker\",\"rate\":0,\"scope\":{\"topic\":\"relay-.*|other\"}}",
+                "{\"name\":\"limited\",\"type\":\"latency\",\"maxHits\":5}"));
+        JsonNode listed = JSON.readTree("{\"name\":\"never-hits\",\"type\":\"broken-broker\",\"rate\":0.0,"
+                + "\"scope\":{\"topic\":\"relay-.*|other\"},\"params\":{},\"matched\":1234,\"affected\":0}");
+        List<Run> runs = List.of(run(1, Via.DIRECT, 0, 0), run(1, Via.GATEWAY, 0.42, 0.2));
+
+        String report = report(new RelayOptions(1, 300_000, 1024, false, given), runs, List.of(Via.DIRECT, Via.GATEWAY),
+                Map.of(Via.GATEWAY, 1.1), List.of(listed));
+
+        assertThat(report).contains("Gateway: listener.strictRequests off; 2 chaos rules in force (below).",
+                "| chaos rule | type | rate % | scope | params | matched | affected |",
+                "| never-hits | broken-broker | 0.0 | {\"topic\":\"relay-.*\\|other\"} | {} | 1234 | 0 |",
+                "| limited | latency |  |  |  | no longer listed |  |");
+    }
+
     private static String report(List<Run> runs, List<Via> vias, Map<Via, Double> idle) {
+        String report = report(new RelayOptions(3, 300_000, 1024), runs, vias, idle, List.of());
+        assertThat(report).contains("Gateway: listener.strictRequests off; no chaos rules.").doesNotContain("| chaos rule |");
+        return report;
+    }
+
+    private static String report(RelayOptions options, List<Run> runs, List<Via> vias, Map<Via, Double> idle,
+                                 List<JsonNode> chaosAtEnd) {
         StringWriter out = new StringWriter();
-        new RelayBenchmark(new RelayOptions(3, 300_000, 1024), new PrintWriter(out), System.err)
-                .report(runs, vias, idle, "HAProxy version 2.6.12", "0.50 0.40 0.30", "1.50 1.00 0.60");
+        new RelayBenchmark(options, new PrintWriter(out), System.err)
+                .report(runs, vias, idle, "HAProxy version 2.6.12", "0.50 0.40 0.30", "1.50 1.00 0.60", chaosAtEnd);
         return out.toString();
     }
 

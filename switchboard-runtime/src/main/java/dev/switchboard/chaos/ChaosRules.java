@@ -211,10 +211,26 @@ public final class ChaosRules implements AutoCloseable {
     }
 
     /**
-     * Rules from the config file, added at start unless their name already has a history in the shared state (a rule
-     * that survived a restart keeps its counts and its expiry; one that expired or was removed stays so).
+     * Rules from the config, by where they came from ({@code config} or a file's path), added at start unless their
+     * name already has a history in the shared state (a rule that survived a restart keeps its counts and its expiry;
+     * one that expired or was removed stays so). Every rule is checked before any is added: a gateway refused for one
+     * bad rule has shared none of the others with the instances running.
      */
-    public void populate(List<JsonNode> definitions, String source) {
+    public void populate(Map<String, List<JsonNode>> sources) {
+        Instant now = clock.instant();
+        sources.forEach((source, definitions) -> {
+            for (int i = 0; i < definitions.size(); i++) {
+                try {
+                    parser.parse(definitions.get(i), now, source);
+                } catch (InvalidRule e) {
+                    throw e.under(where(source, i));
+                }
+            }
+        });
+        sources.forEach((source, definitions) -> populate(definitions, source));
+    }
+
+    private void populate(List<JsonNode> definitions, String source) {
         for (int i = 0; i < definitions.size(); i++) {
             JsonNode definition = definitions.get(i);
             String name = definition.path("name").asText();
@@ -227,9 +243,13 @@ public final class ChaosRules implements AutoCloseable {
             try {
                 add(definition, source);
             } catch (InvalidRule e) {
-                throw e.under(("config".equals(source) ? "chaos.rules" : source + ": rules") + "[" + i + "]");
+                throw e.under(where(source, i));
             }
         }
+    }
+
+    private static String where(String source, int index) {
+        return ("config".equals(source) ? "chaos.rules" : source + ": rules") + "[" + index + "]";
     }
 
     /** A change shared by any instance: a rule's definition, or its removal. Older than what is known, it is ignored. */

@@ -196,7 +196,7 @@ public final class Gateway implements AutoCloseable {
         followSwitchState();
         chaos.share((name, change) -> store.publish(SwitchStateStore.CHAOS_KEY_PREFIX + name, change));
         chaos.reachConnections(connections::closeWhere);
-        ChaosRulesFile.load(config.chaos()).forEach((source, rules) -> chaos.populate(rules, source));
+        chaos.populate(ChaosRulesFile.load(config.chaos()));
         // In the configured order, so the first cluster keeps its own node ids on every instance.
         for (UpstreamCluster cluster : clusters.all()) {
             nodePorts.assignAll(virtualNodes.map(cluster.name(), cluster.view().nodes().keySet()).values());

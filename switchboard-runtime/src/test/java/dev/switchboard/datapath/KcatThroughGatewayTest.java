@@ -3,11 +3,8 @@ package dev.switchboard.datapath;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -73,17 +70,6 @@ class KcatThroughGatewayTest {
     }
 
     private String kcat(String stdin, String... args) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of("kcat", "-b", gateway.bootstrap()));
-        command.addAll(List.of(args));
-        Process process = new ProcessBuilder(command).redirectErrorStream(false).start();
-        if (stdin != null) {
-            process.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
-        }
-        process.getOutputStream().close();
-        byte[] out = process.getInputStream().readAllBytes();
-        String err = new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("kcat finished").isTrue();
-        assertThat(process.exitValue()).as("kcat %s failed: %s", command, err).isZero();
-        return new String(out, StandardCharsets.UTF_8);
+        return Kcat.succeed(gateway.bootstrap(), stdin, args);
     }
 }

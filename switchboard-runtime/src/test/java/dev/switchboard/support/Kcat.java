@@ -4,12 +4,28 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /** librdkafka's kcat, for tests that drive a non-Java client through the gateway. */
 public final class Kcat {
 
     private Kcat() {
+    }
+
+    /** One kcat run: its exit code, what it printed on each stream, and how long it took from start to exit. */
+    public record Run(int exit, String out, String err, Duration took) {
+
+        /** The lines kcat printed on stdout, empty ones left out. */
+        public List<String> lines() {
+            return out.lines().filter(line -> !line.isEmpty()).toList();
+        }
     }
 
     /** Skips the calling test where kcat is missing, except in CI, where {@code .ci/run} installs it and it must be there. */
@@ -19,6 +35,40 @@ public final class Kcat {
             assertThat(installed).as("kcat must be installed in CI (.ci/run installs it)").isTrue();
         }
         assumeTrue(installed, "kcat is not installed; apt-get install -y kcat");
+    }
+
+    /** Runs {@code kcat -b bootstrap args...} with {@code stdin} (null for none) and waits up to a minute for it. */
+    public static Run run(String bootstrap, String stdin, String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of("kcat", "-b", bootstrap));
+        command.addAll(List.of(args));
+        long start = System.nanoTime();
+        Process process = new ProcessBuilder(command).start();
+        // Both streams at once, so kcat never blocks on a full pipe while the other is read.
+        CompletableFuture<byte[]> err = CompletableFuture.supplyAsync(() -> readAll(process.getErrorStream()));
+        if (stdin != null) {
+            process.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
+        }
+        process.getOutputStream().close();
+        byte[] out = process.getInputStream().readAllBytes();
+        assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("kcat %s finished", command).isTrue();
+        Duration took = Duration.ofNanos(System.nanoTime() - start);
+        return new Run(process.exitValue(), new String(out, StandardCharsets.UTF_8),
+                new String(err.join(), StandardCharsets.UTF_8), took);
+    }
+
+    /** As {@link #run}, failing the test unless kcat exits 0; returns its stdout. */
+    public static String succeed(String bootstrap, String stdin, String... args) throws IOException, InterruptedException {
+        Run run = run(bootstrap, stdin, args);
+        assertThat(run.exit()).as("kcat %s failed: %s", List.of(args), run.err()).isZero();
+        return run.out();
+    }
+
+    private static byte[] readAll(InputStream in) {
+        try {
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private static boolean installed() {
