@@ -9,12 +9,16 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 import dev.switchboard.chaos.FaultContext;
 import dev.switchboard.intercept.ConnectionContext;
 import dev.switchboard.intercept.InterceptedRequest;
+import dev.switchboard.intercept.Interest;
 import dev.switchboard.intercept.RequestAction;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.kafka.common.message.FindCoordinatorRequestData;
 import org.apache.kafka.common.message.FindCoordinatorResponseData;
 import org.apache.kafka.common.message.JoinGroupRequestData;
@@ -182,6 +186,16 @@ class GroupDenialTest {
         @Override
         public void changeResponse(int correlationId, ApiKeys api, Consumer<ApiMessage> change) {
             owed.put(api, change);
+        }
+
+        @Override
+        public void followRequests(Interest requests, Predicate<InterceptedRequest> follow) {
+            throw new UnsupportedOperationException("group denial follows no request");
+        }
+
+        @Override
+        public MeterRegistry registry() {
+            return new SimpleMeterRegistry();
         }
     }
 }
