@@ -78,8 +78,12 @@ public final class RuleParser {
             rate = rateNode.asDouble();
         }
         RuleScope scope = scope(rule.get("scope"));
-        if (type.needsTopicScope() && scope.topic() == null) {
+        if (type.topicScope() == FaultType.TopicScope.REQUIRED && scope.topic() == null) {
             throw new InvalidRule("scope.topic", "is required: " + typeName + " acts on chosen topics only");
+        }
+        if (type.topicScope() == FaultType.TopicScope.REFUSED && scope.topic() != null) {
+            throw new InvalidRule("scope.topic", "is not used by " + typeName
+                    + ", whose requests name no topic; choose clients with scope.group or scope.clientId");
         }
         Instant start = now;
         String startText = text(rule, "start", null);

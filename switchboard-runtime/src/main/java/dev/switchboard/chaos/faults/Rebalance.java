@@ -28,13 +28,13 @@ import org.apache.kafka.common.protocol.Errors;
  *
  * <p>Params: {@code apis}, the APIs answered, default {@code [Heartbeat, OffsetCommit, ConsumerGroupHeartbeat]}.
  * Groups are chosen by {@code scope.group}; these requests name no topic (as chaos rules read topics), so a rule with
- * {@code scope.topic} never acts.
+ * {@code scope.topic} is refused rather than left never acting.
  */
 public final class Rebalance implements Fault {
 
     public static final FaultType TYPE = new FaultType("rebalance",
             "Consumer group members told to rejoin: REBALANCE_IN_PROGRESS (classic) or FENCED_MEMBER_EPOCH (KIP-848)",
-            Rebalance::parse);
+            FaultType.TopicScope.REFUSED, Rebalance::parse);
 
     private static final List<ApiKeys> APIS = List.of(ApiKeys.HEARTBEAT, ApiKeys.OFFSET_COMMIT, ApiKeys.CONSUMER_GROUP_HEARTBEAT);
 

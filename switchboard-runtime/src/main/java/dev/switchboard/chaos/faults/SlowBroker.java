@@ -23,7 +23,8 @@ public final class SlowBroker implements Fault {
     public static final FaultType TYPE = new FaultType("slow-broker", "A random delay between min and max on Produce and Fetch",
             SlowBroker::parse);
     public static final FaultType FOR_TOPICS = new FaultType("slow-producers-consumers",
-            "A random delay between min and max on Produce and Fetch of chosen topics (scope.topic)", true, SlowBroker::parse);
+            "A random delay between min and max on Produce and Fetch of chosen topics (scope.topic)", FaultType.TopicScope.REQUIRED,
+            SlowBroker::parse);
     private static final Interest PRODUCE_AND_FETCH = Interest.requests(ApiKeys.PRODUCE, ApiKeys.FETCH);
 
     private final DelayRange delay;

@@ -3,12 +3,15 @@ package dev.switchboard.chaos.faults;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.time.Duration;
+import java.time.Instant;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.switchboard.chaos.Fault;
 import dev.switchboard.chaos.FaultType;
 import dev.switchboard.chaos.InvalidRule;
 import dev.switchboard.chaos.Params;
+import dev.switchboard.chaos.RuleParser;
 import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.Errors;
@@ -65,6 +68,17 @@ class TransactionAndRebalanceParamsTest {
         assertInvalid(Rebalance.TYPE, "{\"apis\":[\"Heartbeat\",\"Fetch\"]}", "params.apis");
         assertInvalid(Rebalance.TYPE, "{\"apis\":[\"NoSuchApi\"]}", "params.apis");
         assertInvalid(Rebalance.TYPE, "{\"errors\":\"UNKNOWN_MEMBER_ID\"}", "params.errors");
+    }
+
+    @Test
+    void aRebalanceRuleWithATopicScopeIsRefusedRatherThanNeverActing() {
+        RuleParser parser = new RuleParser(FaultTypes.ALL, Duration.ofHours(1));
+        assertThatThrownBy(() -> parser.parse(JSON.readTree(
+                "{\"name\":\"r\",\"type\":\"rebalance\",\"scope\":{\"topic\":\"orders\"}}"), Instant.now(), "test"))
+                .isInstanceOfSatisfying(InvalidRule.class, e -> {
+                    assertThat(e.field()).isEqualTo("scope.topic");
+                    assertThat(e.getMessage()).contains("scope.group");
+                });
     }
 
     @Test
