@@ -4,6 +4,7 @@ import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.CompositeByteBuf;
 import io.netty.channel.Channel;
 import dev.switchboard.datapath.rewrite.FetchTailRewriter;
 import dev.switchboard.intercept.ResponseAction;
@@ -186,8 +187,11 @@ final class ResponseRelay {
             return ResponseStreamDecoder.Mode.STREAM;
         }
         try {
-            slot.rewritten = dataPath.rewriters().interestedIn(slot.api, slot.version) || translatesFetch(slot, frameBytes);
             slot.intercepted = chain.wantsResponse(slot.api, frameBytes);
+            // A Fetch response decoded for an interceptor never passes the tail rewrite, so its endpoints are
+            // rewritten in the decoded message, before any interceptor sees them.
+            slot.rewritten = dataPath.rewriters().interestedIn(slot.api, slot.version) || translatesFetch(slot, frameBytes)
+                    || (slot.intercepted && FetchTailRewriter.appliesTo(slot.api, slot.version));
         } catch (RuntimeException e) {
             fail(e);
             return null;
@@ -275,15 +279,19 @@ final class ResponseRelay {
                 client.write(tail.retainedSlice(tail.readerIndex(), tail.readableBytes() - rewritten.length()), client.voidPromise());
                 tail.release();
                 client.write(rewritten.replacement(), client.voidPromise());
-                dataPath.metrics().responseRewritten(streaming.api);
-                if (!rewritten.endpointsKept()) {
-                    LOG.debug("Leader endpoints dropped from a Fetch response: the gateway's addresses do not fit; "
-                            + "client={} will refresh metadata", context.clientAddress());
-                }
+                tailRewritten(rewritten);
             }
             streamEnd();
         } finally {
             whole.release();
+        }
+    }
+
+    private void tailRewritten(FetchTailRewriter.Tail rewritten) {
+        dataPath.metrics().responseRewritten(ApiKeys.FETCH);
+        if (!rewritten.endpointsKept()) {
+            LOG.debug("Leader endpoints dropped from a Fetch response: the gateway's addresses do not fit; "
+                    + "client={} will refresh metadata", context.clientAddress());
         }
     }
 
@@ -309,7 +317,11 @@ final class ResponseRelay {
         int frameBytes = frame.readableBytes();
         boolean rewrites = slot.rewritten;
         if (!rewrites && !slot.intercepted) {
-            ready(slot, frame); // gathered only because it had to wait its turn
+            // Gathered only because it had to wait its turn: it goes out as it came, but for a Fetch tail.
+            ByteBuf sendable = FetchTailRewriter.appliesTo(slot.api, slot.version) ? withFetchTailRewritten(slot, frame) : frame;
+            if (sendable != null) {
+                ready(slot, sendable);
+            }
             return;
         }
         DecodedResponse decoded;
@@ -326,6 +338,30 @@ final class ResponseRelay {
             dataPath.metrics().responseRewritten(slot.api);
         }
         continueResponse(slot, frame, decoded, frameBytes, chain.size(), changed);
+    }
+
+    /**
+     * A whole Fetch response with its tail rewritten as a streamed one's would be, so that its leader endpoints name
+     * the gateway. Takes the frame; returns null, having closed the connection, when the response cannot be read.
+     */
+    private ByteBuf withFetchTailRewritten(Slot slot, ByteBuf frame) {
+        FetchTailRewriter.Tail rewritten;
+        try {
+            rewritten = FetchTailRewriter.rewrite(frame, slot.version, context);
+        } catch (RuntimeException e) {
+            frame.release();
+            owner.close(CloseCause.label(e), "cannot inspect " + slot.api.name + " response: " + CloseCause.describe(e));
+            return null;
+        }
+        if (rewritten == null) {
+            return frame;
+        }
+        CompositeByteBuf sendable = client.alloc().compositeBuffer(2);
+        sendable.addComponent(true, frame.retainedSlice(frame.readerIndex(), frame.readableBytes() - rewritten.length()));
+        sendable.addComponent(true, rewritten.replacement());
+        frame.release();
+        tailRewritten(rewritten);
+        return sendable;
     }
 
     /** Walks the response through the interceptors before {@code from}, and acts on where the walk stops. */

@@ -9,7 +9,8 @@ import org.apache.kafka.common.protocol.ApiKeys;
  *
  * <p>Fetch responses normally stream through undecoded ({@link FetchTailRewriter} handles the endpoints). Only
  * behind a cluster whose node ids differ from the virtual ones must the ids inside the partitions change, and
- * then only responses small enough to hold are gathered for it; see the connection's receive mode.
+ * then only responses small enough to hold are gathered for it; see the connection's receive mode. A response an
+ * interceptor has decoded anyway is rewritten here too, since it never passes the tail rewrite.
  */
 public final class FetchRewriter implements ResponseRewriter<FetchResponseData> {
 
