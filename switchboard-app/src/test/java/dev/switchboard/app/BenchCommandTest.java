@@ -5,12 +5,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
  * Keeps {@code switchboard bench} working: a tiny run through every phase. It checks that each table is
- * produced from real measurements, never the speed; speed goals live in the benchmark itself.
+ * produced from real measurements, never the speed; speed goals live in the benchmark itself. Nearly three minutes
+ * on a 2-core machine, so it runs with {@code -Pall-tests}, not in the default suite.
  */
+@Tag("slow")
 class BenchCommandTest {
 
     @Test

@@ -21,6 +21,8 @@ import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.security.auth.SecurityProtocol;
 import org.slf4j.Logger;
@@ -152,6 +154,13 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
             waitUntil(() -> admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic)
                             .partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty()),
                     "leaders for " + topic);
+            // The controller names a leader before that broker serves the partition; until it does, a produce gets
+            // NOT_LEADER_OR_FOLLOWER, which fails a producer that never retries. ListOffsets needs the leader's replica.
+            Map<TopicPartition, OffsetSpec> ends = new LinkedHashMap<>();
+            for (int partition = 0; partition < partitions; partition++) {
+                ends.put(new TopicPartition(topic, partition), OffsetSpec.latest());
+            }
+            waitUntil(() -> admin.listOffsets(ends).all().get().size() == partitions, "leaders serving " + topic);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);

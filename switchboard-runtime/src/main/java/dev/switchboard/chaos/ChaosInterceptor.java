@@ -222,6 +222,11 @@ public final class ChaosInterceptor implements InterceptorFactory {
             }
 
             @Override
+            public boolean namesGroups() {
+                return rule.rule().scope().group() != null;
+            }
+
+            @Override
             public boolean hit() {
                 return rule.hit();
             }

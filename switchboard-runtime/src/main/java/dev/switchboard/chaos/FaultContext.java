@@ -35,6 +35,9 @@ public interface FaultContext {
      */
     boolean groupInScope(String group);
 
+    /** Whether the rule chooses groups ({@code scope.group}), rather than taking in every group. */
+    boolean namesGroups();
+
     /** Whether a request is in the rule's group scope: by the group it names, or else by its client's group. */
     default boolean groupInScope(InterceptedRequest request) {
         return groupInScope(RequestGroups.of(request).orElse(null));

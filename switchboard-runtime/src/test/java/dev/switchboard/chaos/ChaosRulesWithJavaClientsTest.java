@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Future;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.switchboard.support.Await;
@@ -18,7 +17,6 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.Metric;
 import org.apache.kafka.common.MetricName;
 import org.apache.kafka.common.TopicPartition;
@@ -189,22 +187,8 @@ class ChaosRulesWithJavaClientsTest extends GatewayWithChaosRules {
      * sends failed and the producer's record-retry-total.
      */
     private Sent produce(String topic, List<String> values, Map<String, Object> overrides) {
-        int failed = 0;
         try (KafkaProducer<String, String> producer = producer("producer-" + topic, overrides)) {
-            List<Future<RecordMetadata>> sends = new ArrayList<>();
-            for (int i = 0; i < values.size(); i++) {
-                sends.add(producer.send(new ProducerRecord<>(topic, values.get(i), values.get(i))));
-                if (i % 10 == 9) {
-                    producer.flush();
-                }
-            }
-            for (Future<RecordMetadata> send : sends) {
-                try {
-                    send.get();
-                } catch (Exception e) {
-                    failed++;
-                }
-            }
+            int failed = Records.failedSends(producer, topic, values, 10);
             return new Sent(failed, metric(producer, "record-retry-total"));
         }
     }

@@ -6,20 +6,10 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.switchboard.gateway.Gateway;
-import dev.switchboard.support.GatewayFixture;
 import dev.switchboard.support.Kcat;
 import dev.switchboard.support.Records;
-import dev.switchboard.testkit.EmbeddedKafkaCluster;
-import dev.switchboard.testkit.KafkaCluster;
-import dev.switchboard.testkit.SharedClusters;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Chaos rules felt by librdkafka, through kcat: a broken broker fails its sends to the topic in scope with the
@@ -28,37 +18,14 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * <p>Each case adds a rule, drives kcat with {@link #produce} and {@link #consume}, and counts what arrived with
  * {@link Records}; a fault type that changes what a consumer reads (such as duplicates) is one more such case.
  */
-@ExtendWith(SharedClusters.class)
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class ChaosWithKcatTest {
+class ChaosWithKcatTest extends GatewayWithChaosRules {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
     /** librdkafka retries a failed produce for five minutes by default; a test wants to see the first failure. */
     private static final String NO_RETRIES = "message.send.max.retries=0";
 
-    private EmbeddedKafkaCluster cluster;
-    private GatewayFixture fixture;
-    private Gateway gateway;
-
     @BeforeAll
-    void startGateway(@KafkaCluster(name = "primary") EmbeddedKafkaCluster cluster) {
+    void requireKcat() {
         Kcat.assumeInstalled();
-        this.cluster = cluster;
-        this.fixture = new GatewayFixture(cluster);
-        this.gateway = fixture.gateway();
-    }
-
-    @AfterAll
-    void stopGateway() {
-        if (fixture != null) {
-            fixture.close();
-        }
-    }
-
-    @AfterEach
-    void removeRulesAndCheckNoUpstreamAddressReachedAClient() {
-        gateway.chaos().reset("test");
-        assertThat(fixture.detector().sightings()).isEmpty();
     }
 
     @Test
@@ -111,10 +78,6 @@ class ChaosWithKcatTest {
         List<String> sent = new ArrayList<>(slow);
         sent.addAll(fast);
         Records.assertExactlyOnce(sent, consume("kcat-chaos-latency"));
-    }
-
-    private void addRule(String json) throws IOException {
-        gateway.chaos().add(JSON.readTree(json), "test");
     }
 
     /** Sends each value as one message, without retries, as {@code clientId}; acks=all. */

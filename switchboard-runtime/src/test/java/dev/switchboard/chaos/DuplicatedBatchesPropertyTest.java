@@ -257,6 +257,11 @@ class DuplicatedBatchesPropertyTest {
         }
 
         @Override
+        public boolean namesGroups() {
+            return false;
+        }
+
+        @Override
         public boolean hit() {
             hits++;
             return true;

@@ -11,69 +11,29 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.switchboard.gateway.Gateway;
-import dev.switchboard.support.GatewayFixture;
 import dev.switchboard.support.Kcat;
 import dev.switchboard.support.Records;
-import dev.switchboard.testkit.EmbeddedKafkaCluster;
-import dev.switchboard.testkit.KafkaCluster;
-import dev.switchboard.testkit.SharedClusters;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetOutOfRangeException;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * {@code duplicates} felt by real clients through a real broker, every record counted: consumers of the topic in scope
  * receive each record twice, in order, while the log read straight from the broker holds it once; a non-idempotent
  * producer's records are written twice, an idempotent producer's once and without error; other topics are untouched.
  */
-@ExtendWith(SharedClusters.class)
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class DuplicatesWithJavaClientsTest {
-
-    private static final Duration WAIT = Duration.ofSeconds(60);
-    private static final ObjectMapper JSON = new ObjectMapper();
-
-    private EmbeddedKafkaCluster cluster;
-    private GatewayFixture fixture;
-    private Gateway gateway;
-
-    @BeforeAll
-    void startGateway(@KafkaCluster(name = "primary") EmbeddedKafkaCluster cluster) {
-        this.cluster = cluster;
-        this.fixture = new GatewayFixture(cluster);
-        this.gateway = fixture.gateway();
-    }
-
-    @AfterAll
-    void stopGateway() {
-        fixture.close();
-    }
-
-    @AfterEach
-    void removeRules() {
-        gateway.chaos().reset("test");
-    }
+class DuplicatesWithJavaClientsTest extends GatewayWithChaosRules {
 
     @Test
     void aConsumerOfTheTopicInScopeReceivesEveryRecordTwiceInOrderWhileTheLogHoldsItOnce() throws Exception {
@@ -168,33 +128,14 @@ class DuplicatesWithJavaClientsTest {
                 .as("affected after the idempotent producer and the topic out of scope").isEqualTo(affected);
     }
 
-    private void addRule(String json) throws Exception {
-        gateway.chaos().add(JSON.readTree(json), "test");
-    }
-
     /** Sends every value, ten at a time with a flush between; returns how many sends failed. */
     private static int produce(Map<String, Object> client, String topic, List<String> values, Map<String, Object> overrides) {
         Map<String, Object> props = new HashMap<>(client);
         props.put(ProducerConfig.LINGER_MS_CONFIG, 5);
         props.putAll(overrides);
-        int failed = 0;
         try (KafkaProducer<String, String> producer = new KafkaProducer<>(props, new StringSerializer(), new StringSerializer())) {
-            List<Future<RecordMetadata>> sends = new ArrayList<>();
-            for (int i = 0; i < values.size(); i++) {
-                sends.add(producer.send(new ProducerRecord<>(topic, values.get(i), values.get(i))));
-                if (i % 10 == 9) {
-                    producer.flush();
-                }
-            }
-            for (Future<RecordMetadata> send : sends) {
-                try {
-                    send.get();
-                } catch (Exception e) {
-                    failed++;
-                }
-            }
+            return Records.failedSends(producer, topic, values, 10);
         }
-        return failed;
     }
 
     /** Every partition of {@code topic} from its beginning, until {@code expected} records came, then a last poll for more. */

@@ -155,8 +155,8 @@ class ProtocolFaultsWithJavaClientsTest extends GatewayWithChaosRules {
         try (KafkaProducer<String, String> producer = producer("authz-producer", Map.of())) {
             // Metadata for the topic is cached before the rule, so the refusal comes from the produce itself.
             producer.send(new ProducerRecord<>("authz-secrets", "before", "before")).get();
-            addRule("{\"name\":\"secrets-acls-missing\",\"type\":\"authorization-failure\",\"scope\":{\"topic\":\"authz-secrets\"},"
-                    + "\"params\":{\"resources\":\"topics\"}}");
+            // No resources param: a rule naming only a topic refuses that topic, and no group.
+            addRule("{\"name\":\"secrets-acls-missing\",\"type\":\"authorization-failure\",\"scope\":{\"topic\":\"authz-secrets\"}}");
 
             assertThatThrownBy(() -> producer.send(new ProducerRecord<>("authz-secrets", "refused", "refused")).get())
                     .as("a produce to the topic in scope").hasCauseInstanceOf(TopicAuthorizationException.class);
@@ -170,8 +170,9 @@ class ProtocolFaultsWithJavaClientsTest extends GatewayWithChaosRules {
             assertThatThrownBy(() -> newcomer.send(new ProducerRecord<>("authz-secrets", "refused", "refused")).get())
                     .as("a new producer, refused in metadata").hasCauseInstanceOf(TopicAuthorizationException.class);
         }
-        try (KafkaConsumer<String, String> reader = assignedConsumer("authz-reader", "authz-public")) {
+        try (KafkaConsumer<String, String> reader = groupConsumer("authz-public-reader", "authz-public-readers", "authz-public")) {
             Records.assertExactlyOnce(published, Records.pollValues(reader, published.size(), WAIT));
+            reader.commitSync();
         }
     }
 
@@ -182,8 +183,8 @@ class ProtocolFaultsWithJavaClientsTest extends GatewayWithChaosRules {
         try (KafkaProducer<String, String> producer = producer("authz-group-producer", Map.of())) {
             sendAll(producer, "authz-group-events", sent);
         }
-        addRule("{\"name\":\"billing-acls-missing\",\"type\":\"authorization-failure\",\"scope\":{\"group\":\"authz-billing\"},"
-                + "\"params\":{\"resources\":\"groups\"}}");
+        // No resources param: a rule naming only a group refuses that group, and no topic.
+        addRule("{\"name\":\"billing-acls-missing\",\"type\":\"authorization-failure\",\"scope\":{\"group\":\"authz-billing\"}}");
 
         try (KafkaConsumer<String, String> refused = groupConsumer("authz-billing-member", "authz-billing", "authz-group-events")) {
             assertThatThrownBy(() -> pollUntilFailure(refused)).as("a member of the group in scope")

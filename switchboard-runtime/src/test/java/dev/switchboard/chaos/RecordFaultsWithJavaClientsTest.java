@@ -13,11 +13,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.switchboard.support.GatewayFixture;
-import dev.switchboard.testkit.EmbeddedKafkaCluster;
-import dev.switchboard.testkit.KafkaCluster;
-import dev.switchboard.testkit.SharedClusters;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -30,12 +25,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * {@code corruption} and {@code invalid-schema-id} felt by real Java clients through a real broker. Records are keyed
@@ -43,33 +33,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * lost, none twice, its value changed exactly as the rule says on its topic and not at all on another topic, and the
  * log changed only when the rule targets produce.
  */
-@ExtendWith(SharedClusters.class)
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class RecordFaultsWithJavaClientsTest {
+class RecordFaultsWithJavaClientsTest extends GatewayWithChaosRules {
 
-    private static final Duration WAIT = Duration.ofSeconds(60);
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final int SCHEMA_ID = 7;
-
-    private EmbeddedKafkaCluster cluster;
-    private GatewayFixture fixture;
-
-    @BeforeAll
-    void startGateway(@KafkaCluster(name = "primary") EmbeddedKafkaCluster cluster) {
-        this.cluster = cluster;
-        this.fixture = new GatewayFixture(cluster);
-    }
-
-    @AfterAll
-    void stopGateway() {
-        fixture.close();
-    }
-
-    @AfterEach
-    void removeRulesAndCheckNoUpstreamAddressReachedAClient() {
-        fixture.gateway().chaos().reset("test");
-        assertThat(fixture.detector().sightings()).isEmpty();
-    }
 
     @Test
     void corruptionOnFetchAltersWhatTheConsumerReadsAndNotTheLogNorAnotherTopic() throws Exception {
@@ -83,7 +49,7 @@ class RecordFaultsWithJavaClientsTest {
                 Map.of(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 1024));
 
         assertChanged(sent, read, 2);
-        assertThat(fixture.gateway().chaos().get("corrupt-fetch").orElseThrow().affected()).isPositive();
+        assertThat(gateway.chaos().get("corrupt-fetch").orElseThrow().affected()).isPositive();
         assertThat(readLog("corrupt-fetch", sent.size())).as("the log").containsExactlyInAnyOrderEntriesOf(sent);
         assertThat(readThroughGateway("corrupt-fetch-other", other.size())).as("another topic through the gateway")
                 .containsExactlyInAnyOrderEntriesOf(other);
@@ -119,7 +85,7 @@ class RecordFaultsWithJavaClientsTest {
         Map<String, byte[]> sent = produceThroughGateway(topic("corrupt-produce", 2), values("corrupt-produce", 200));
         Map<String, byte[]> other = produceThroughGateway(topic("corrupt-produce-other", 1), values("corrupt-produce-other", 50));
 
-        assertThat(fixture.gateway().chaos().get("corrupt-produce").orElseThrow().affected()).isPositive();
+        assertThat(gateway.chaos().get("corrupt-produce").orElseThrow().affected()).isPositive();
         assertChanged(sent, readLog("corrupt-produce", sent.size()), 1);
         assertThat(readLog("corrupt-produce-other", other.size())).as("another topic's log").containsExactlyInAnyOrderEntriesOf(other);
     }
@@ -205,10 +171,6 @@ class RecordFaultsWithJavaClientsTest {
             expected.put(key, copy);
         });
         return expected;
-    }
-
-    private void addRule(String json) throws Exception {
-        fixture.gateway().chaos().add(JSON.readTree(json), "test");
     }
 
     /** Sends {@code values} to {@code topic} through the gateway and returns them. */

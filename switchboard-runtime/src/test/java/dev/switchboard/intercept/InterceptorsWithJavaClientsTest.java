@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.switchboard.support.GatewayFixture;
@@ -23,8 +22,6 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.message.FetchRequestData;
 import org.apache.kafka.common.message.FetchResponseData;
@@ -232,18 +229,9 @@ class InterceptorsWithJavaClientsTest {
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         props.put(ProducerConfig.RETRY_BACKOFF_MS_CONFIG, 50);
-        int failed = 0;
         try (KafkaProducer<String, String> producer = new KafkaProducer<>(props, new StringSerializer(), new StringSerializer())) {
-            List<Future<RecordMetadata>> sends = values.stream().map(v -> producer.send(new ProducerRecord<>(topic, v, v))).toList();
-            for (Future<RecordMetadata> send : sends) {
-                try {
-                    send.get();
-                } catch (Exception e) {
-                    failed++;
-                }
-            }
+            return Records.failedSends(producer, topic, values, 0);
         }
-        return failed;
     }
 
     private List<String> consume(String topic, int expected) {

@@ -73,6 +73,11 @@ public final class FaultsOnMessages implements FaultContext {
     }
 
     @Override
+    public boolean namesGroups() {
+        return false;
+    }
+
+    @Override
     public boolean groupInScope(InterceptedRequest request) {
         return true;
     }

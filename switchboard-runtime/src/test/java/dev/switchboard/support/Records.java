@@ -6,6 +6,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Future;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
@@ -13,6 +14,9 @@ import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
@@ -22,6 +26,29 @@ import static org.assertj.core.api.Assertions.assertThat;
 public final class Records {
 
     private Records() {
+    }
+
+    /**
+     * Sends every value (as key and value) and waits for each; returns how many sends failed. With {@code flushEvery}
+     * above 0 the producer is flushed after that many, so the values travel in many produce requests.
+     */
+    public static int failedSends(Producer<String, String> producer, String topic, List<String> values, int flushEvery) {
+        List<Future<RecordMetadata>> sends = new ArrayList<>();
+        for (int i = 0; i < values.size(); i++) {
+            sends.add(producer.send(new ProducerRecord<>(topic, values.get(i), values.get(i))));
+            if (flushEvery > 0 && i % flushEvery == flushEvery - 1) {
+                producer.flush();
+            }
+        }
+        int failed = 0;
+        for (Future<RecordMetadata> send : sends) {
+            try {
+                send.get();
+            } catch (Exception e) {
+                failed++;
+            }
+        }
+        return failed;
     }
 
     /** Polls until {@code expected} records arrived or the timeout passed, then polls once more to catch duplicates. */

@@ -23,7 +23,9 @@ import org.apache.kafka.common.protocol.Errors;
 /**
  * {@code authorization-failure}: the topics and groups in scope are refused as by a broker whose ACLs do not allow
  * them, as on a failover day when the secondary's ACLs are missing. Param {@code resources}: {@code topics},
- * {@code groups} or both (default both).
+ * {@code groups} or both. By default the rule's scope decides: a rule naming only topics refuses those topics, one
+ * naming only groups refuses those groups, and one naming both, or neither, refuses both. A topic-scoped rule that
+ * refused every group too would take down consumers it was never aimed at.
  * <ul>
  *   <li>Topics ({@code scope.topic}): Produce and Fetch fail on their partitions with TOPIC_AUTHORIZATION_FAILED,
  *       nothing written; Metadata lists them with TOPIC_AUTHORIZATION_FAILED and no partitions, or, asked for every
@@ -48,12 +50,28 @@ public final class AuthorizationFailure implements Fault {
     /** A topic's authorized operations when the client did not ask for them, as a broker leaves the field. */
     private static final int OPERATIONS_NOT_ASKED = Integer.MIN_VALUE;
 
-    private final boolean topics;
-    private final boolean groups;
+    /** Which resources a rule refuses: named in {@code resources}, or chosen by what its scope names. */
+    private enum Resources {
+        TOPICS, GROUPS, BOTH, BY_SCOPE;
 
-    AuthorizationFailure(boolean topics, boolean groups) {
-        this.topics = topics;
-        this.groups = groups;
+        boolean refusesTopics(FaultContext context) {
+            return this == TOPICS || this == BOTH || this == BY_SCOPE && (namesTopics(context) || !context.namesGroups());
+        }
+
+        boolean refusesGroups(FaultContext context) {
+            return this == GROUPS || this == BOTH || this == BY_SCOPE && (context.namesGroups() || !namesTopics(context));
+        }
+
+        private static boolean namesTopics(FaultContext context) {
+            // A rule that names no topic takes in every topic, and only such a rule takes in a request naming none.
+            return !context.topicInScope(null);
+        }
+    }
+
+    private final Resources resources;
+
+    AuthorizationFailure(Resources resources) {
+        this.resources = resources;
     }
 
     static AuthorizationFailure parse(Params params) {
@@ -63,17 +81,29 @@ public final class AuthorizationFailure implements Fault {
                 throw params.invalid("resources", "'" + resource + "' is not a resource; use topics, groups or both");
             }
         }
-        return resources.isEmpty() ? new AuthorizationFailure(true, true)
-                : new AuthorizationFailure(resources.contains("topics"), resources.contains("groups"));
+        if (resources.isEmpty()) {
+            return new AuthorizationFailure(Resources.BY_SCOPE);
+        }
+        boolean topics = resources.contains("topics");
+        boolean groups = resources.contains("groups");
+        return new AuthorizationFailure(topics && groups ? Resources.BOTH : topics ? Resources.TOPICS : Resources.GROUPS);
     }
 
     @Override
     public Interest interest() {
-        return topics && groups ? TOPICS.and(GROUPS) : topics ? TOPICS : GROUPS;
+        return switch (resources) {
+            case TOPICS -> TOPICS;
+            case GROUPS -> GROUPS;
+            case BOTH, BY_SCOPE -> TOPICS.and(GROUPS);
+        };
     }
 
     @Override
     public RequestAction onRequest(InterceptedRequest request, FaultContext context) {
+        boolean topicRequest = request.apiKey() == ApiKeys.PRODUCE || request.apiKey() == ApiKeys.METADATA;
+        if (topicRequest ? !resources.refusesTopics(context) : !resources.refusesGroups(context)) {
+            return RequestAction.forward();
+        }
         if (request.apiKey() == ApiKeys.PRODUCE) {
             return context.groupInScope(request)
                     ? PartitionErrors.failProduce(request, context, Errors.TOPIC_AUTHORIZATION_FAILED, MESSAGE)
@@ -87,7 +117,7 @@ public final class AuthorizationFailure implements Fault {
 
     @Override
     public ResponseAction onResponse(InterceptedResponse response, FaultContext context) {
-        if (!context.groupInScope((String) null)) {
+        if (!resources.refusesTopics(context) || !context.groupInScope((String) null)) {
             return ResponseAction.forward();
         }
         return PartitionErrors.failFetch(response, context, Errors.TOPIC_AUTHORIZATION_FAILED);

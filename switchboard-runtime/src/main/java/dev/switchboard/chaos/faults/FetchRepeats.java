@@ -36,7 +36,7 @@ import org.apache.kafka.common.record.internal.RecordBatch;
  * </pre>
  *
  * A range is repeated once: offsets below {@code settled} are never repeated again, so a consumer does not re-read
- * forever. A fetch at another offset than X (the application seeked) forgets the pending range. The rewind's second
+ * forever. A fetch at X again, without a reset between, is told again, at most {@value #MAX_REWINDS} times. A fetch at another offset than X (the application seeked) forgets the pending range. The rewind's second
  * half is followed even if the rule ends in between, so a consumer told its offset is out of range always resets to A,
  * never to its reset policy's end of the log. At most {@value #MAX_PARTITIONS} partitions are remembered per
  * connection, the least recently fetched dropped first and counted in
@@ -45,6 +45,8 @@ import org.apache.kafka.common.record.internal.RecordBatch;
 final class FetchRepeats {
 
     static final int MAX_PARTITIONS = 1_000;
+    /** Out-of-range answers for one range before it is given up, for a consumer that never resets. */
+    private static final int MAX_REWINDS = 3;
     /** Fetches in flight on one connection: one at a time for Kafka's clients and librdkafka. */
     private static final int MAX_IN_FLIGHT = 16;
     private static final Interest RESET_REQUESTS = Interest.requests(ApiKeys.LIST_OFFSETS, ApiKeys.FETCH);
@@ -58,10 +60,13 @@ final class FetchRepeats {
         long settled = -1;
         /** Delivered once, to deliver again; null when none. */
         Range pending;
+        /** Times the consumer was told its offset is out of range for {@code pending}. */
+        int rewinds;
 
         void settle(long offset) {
             settled = Math.max(settled, offset);
             pending = null;
+            rewinds = 0;
         }
     }
 
@@ -98,10 +103,14 @@ final class FetchRepeats {
                 asked.put(one.key(), one);
                 Delivery delivery = partitions.get(one.key());
                 if (delivery != null && delivery.pending != null) {
-                    if (one.offset() == delivery.pending.to()) {
+                    if (one.offset() == delivery.pending.to() && delivery.rewinds < MAX_REWINDS) {
+                        // Kept pending until the consumer resets: kafkajs, told of several partitions at once, resets
+                        // one and fetches the others at the same offset again.
+                        delivery.rewinds++;
                         rewind(request.header().correlationId(), one, delivery.pending, context);
+                    } else {
+                        delivery.settle(delivery.pending.to());
                     }
-                    delivery.settle(delivery.pending.to());
                 }
             }
         }

@@ -169,6 +169,11 @@ class GroupDenialTest {
         }
 
         @Override
+        public boolean namesGroups() {
+            return true;
+        }
+
+        @Override
         public boolean hit() {
             return true;
         }
