@@ -95,6 +95,13 @@ final class RequestWalk {
             connection.waitOn(request, interceptor);
             CompletionStage<RequestAction> stage = later.action();
             stage.whenComplete((next, error) -> connection.eventLoop().execute(() -> resume(request, interceptor, next, error)));
+        } else if (action instanceof RequestAction.AskAgain again) {
+            dataPath.metrics().interceptorAction(interceptor, "wait");
+            connection.waitOn(request, interceptor);
+            again.ready().whenComplete((ignored, error) -> connection.eventLoop().execute(() -> {
+                request.nextInterceptor--; // the same interceptor again
+                resume(request, interceptor, RequestAction.forward(), null);
+            }));
         }
     }
 

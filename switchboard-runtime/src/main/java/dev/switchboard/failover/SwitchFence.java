@@ -10,8 +10,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * What a switch leaves behind on every connection until clients have caught up with it: the fence that keeps group
- * consumers from fetching with positions of the previous cluster ({@link FetchFence}), and the producer ids that
- * predate the switch ({@link StaleProducers}).
+ * consumers from fetching with positions of the previous cluster ({@link FetchFence}). Producer ids from the previous
+ * cluster need no fence: they are virtual ({@code dev.switchboard.producerids}).
  *
  * <p>Why the fence: MirrorMaker 2 does not keep offsets, so a consumer that fetched from the new cluster at its
  * in-memory position would read the wrong records or reset. A group member loses its partitions, and with them
@@ -33,10 +33,6 @@ public final class SwitchFence {
 
     private final Clock clock;
     private final Map<ClientKey, Long> joinedAtEpoch = new ConcurrentHashMap<>();
-    /** Per producer id seen since the switch: the highest epoch that predates it and must be bumped. */
-    private final Map<Long, Short> staleEpochs = new ConcurrentHashMap<>();
-    /** Producer ids the active cluster issued since the switch, with their epochs. */
-    private final Map<Long, Short> issuedSinceSwitch = new ConcurrentHashMap<>();
     private volatile long epoch;
     private volatile long fenceEpoch = -1;
     /** Epoch millis; the data path compares them on every Fetch, so no Instant is made there. */
@@ -51,8 +47,6 @@ public final class SwitchFence {
         epoch = newEpoch;
         fenceEpoch = newEpoch;
         fenceUntilMillis = clock.millis() + MAX_FENCE.toMillis();
-        staleEpochs.clear();
-        issuedSinceSwitch.clear();
         LOG.info("Fencing {} known group consumers until they rejoin on the new cluster (epoch {})", joinedAtEpoch.size(), newEpoch);
     }
 
@@ -90,32 +84,6 @@ public final class SwitchFence {
             }
         } else {
             joinedAtEpoch.putIfAbsent(client, epoch);
-        }
-    }
-
-    /** Whether idempotent producers may carry ids from before a switch; until one happens, none is inspected. */
-    boolean resequencesProducers() {
-        return fenceEpoch >= 0;
-    }
-
-    /**
-     * Whether a batch of this producer id and epoch must be sent again under a new epoch: its id came from the
-     * cluster active before the switch. The first epoch seen from a producer id after the switch is stale, unless
-     * the new cluster issued that id here: a producer whose id came through another instance is asked to bump once
-     * more, which costs it a retry.
-     */
-    boolean resequences(long producerId, short producerEpoch) {
-        Short issued = issuedSinceSwitch.get(producerId);
-        if (issued != null && producerEpoch >= issued) {
-            return false;
-        }
-        return producerEpoch <= staleEpochs.computeIfAbsent(producerId, id -> producerEpoch);
-    }
-
-    /** The active cluster gave a producer this id and epoch (InitProducerId). */
-    void producerIdIssued(long producerId, short producerEpoch) {
-        if (fenceEpoch >= 0) {
-            issuedSinceSwitch.put(producerId, producerEpoch);
         }
     }
 }

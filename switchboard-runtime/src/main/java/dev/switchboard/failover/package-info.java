@@ -8,8 +8,8 @@
  *
  * <p>What a switch asks of each client connection is done by interceptors: {@link
  * dev.switchboard.failover.ProduceHold} (a planned switchover's hold), {@link dev.switchboard.failover.FetchFence}
- * (consumers that have not rejoined since the switch), {@link dev.switchboard.failover.StaleProducers} (producer ids
- * from the previous cluster) and {@link dev.switchboard.failover.PinnedTopics} (data residency). With no switch in
+ * (consumers that have not rejoined since the switch) and {@link dev.switchboard.failover.PinnedTopics} (data
+ * residency); idempotent producers keep their identity through {@code dev.switchboard.producerids}. With no switch in
  * progress they are interested in nothing a client sends often.
  */
 package dev.switchboard.failover;

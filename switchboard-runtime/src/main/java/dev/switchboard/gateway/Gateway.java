@@ -38,7 +38,6 @@ import dev.switchboard.failover.NodeMap;
 import dev.switchboard.failover.FetchFence;
 import dev.switchboard.failover.PinnedTopics;
 import dev.switchboard.failover.ProduceHold;
-import dev.switchboard.failover.StaleProducers;
 import dev.switchboard.failover.SwitchFence;
 import dev.switchboard.failover.SwitchPhase;
 import dev.switchboard.failover.SwitchRefused;
@@ -47,10 +46,15 @@ import dev.switchboard.failover.recovery.RecoveryReport;
 import dev.switchboard.failover.recovery.RecoveryTracker;
 import dev.switchboard.intercept.InterceptorFactory;
 import dev.switchboard.interceptors.StrictRequests;
+import dev.switchboard.producerids.ClusterProducerIds;
+import dev.switchboard.producerids.ProducerBindings;
+import dev.switchboard.producerids.VirtualProducerIds;
+import dev.switchboard.producerids.VirtualProducers;
 
 import dev.switchboard.cluster.ClusterView;
 import dev.switchboard.cluster.UpstreamCluster;
 import dev.switchboard.cluster.UpstreamClusters;
+import dev.switchboard.config.ClusterConfig;
 import dev.switchboard.config.GatewayConfig;
 import dev.switchboard.config.ListenerConfig;
 import dev.switchboard.datapath.AddressRewriter;
@@ -102,6 +106,8 @@ public final class Gateway implements AutoCloseable {
     private final MirrorMakerReplication replication;
     private final ClusterSwitch clusterSwitch;
     private final ChaosRules chaos;
+    private final ClusterProducerIds producerIdSource;
+    private final ProducerBindings producerBindings;
     private final String instanceId = UUID.randomUUID().toString();
     private final Instant startedAt = Instant.now();
     private final Map<String, InstanceReport> instances = new ConcurrentHashMap<>();
@@ -134,6 +140,8 @@ public final class Gateway implements AutoCloseable {
         this.produceHold = new ProduceHold(clock);
         this.store = new SwitchStateStore(config.clusters());
         this.replication = new MirrorMakerReplication(config);
+        this.producerIdSource = new ClusterProducerIds(clusters);
+        this.producerBindings = new ProducerBindings(producerIdSource, ProducerBindings.Limits.DEFAULT, clock, metrics.registry());
         this.chaos = new ChaosRules(new RuleParser(FaultTypes.ALL, config.chaos().ruleDuration()), audit, metrics.registry(), clock);
         this.clusterSwitch = new ClusterSwitch(config, store, replication, this::apply, () -> clusters.active().name(),
                 () -> Map.copyOf(instances), clock);
@@ -155,7 +163,8 @@ public final class Gateway implements AutoCloseable {
         interceptors.add(new RecoverySignals(recovery));
         interceptors.add(produceHold);
         interceptors.add(new PinnedTopics(config.failover().pinnedTopics()));
-        interceptors.add(new StaleProducers(fence));
+        interceptors.add(new VirtualProducers(new VirtualProducerIds(config.clusters().stream().map(ClusterConfig::name).toList()),
+                producerBindings, clock));
         interceptors.add(new FetchFence(fence));
         interceptors.add(new ChaosInterceptor(chaos));
         interceptors.addAll(extensions.interceptors());
@@ -209,6 +218,7 @@ public final class Gateway implements AutoCloseable {
         store.publish(SwitchStateStore.NODES_KEY, new NodeMap(virtualNodes.snapshot(), nodePorts.snapshot()));
         replication.start(clusters.active().name());
         reporter.scheduleWithFixedDelay(this::report, 0, REPORT_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
+        reporter.scheduleWithFixedDelay(producerBindings::expireIdle, 1, 1, TimeUnit.MINUTES);
         for (Map.Entry<Integer, Integer> node : nodePorts.snapshot().entrySet()) {
             server.open(new Listener.Node(node.getKey(), node.getValue()));
         }
@@ -276,6 +286,8 @@ public final class Gateway implements AutoCloseable {
                 LOG.warn("Switch state epoch={} names cluster={}, which this gateway's config does not have; staying on {}",
                         startupState.epoch(), startupState.activeCluster(), clusters.active().name());
             } else if (startupState != null) {
+                // Recorded switches may have left clients with producer ids of another cluster.
+                producerBindings.switchHappened();
                 switchState = startupState;
                 clusters.activate(startupState.activeCluster());
                 fence.epoch(startupState.epoch());
@@ -315,6 +327,7 @@ public final class Gateway implements AutoCloseable {
             recovery.switchStarted(state.epoch(), previous, state.activeCluster(), planned, state.requestedBy(),
                     state.requestedOrSwitchedAt());
             clusters.activate(state.activeCluster());
+            producerBindings.switchHappened();
             fence.switched(state.epoch());
             holdingEpoch = -1;
             closed = connections.clusterSwitched("cluster_switch", "cluster " + state.activeCluster() + " is now active (switch epoch "
@@ -453,6 +466,7 @@ public final class Gateway implements AutoCloseable {
         replication.close();
         store.close();
         chaos.close();
+        producerIdSource.close();
         clusters.close();
         LOG.info("Gateway stopped");
     }

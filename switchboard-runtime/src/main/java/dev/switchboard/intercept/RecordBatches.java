@@ -1,6 +1,7 @@
 package dev.switchboard.intercept;
 
 import java.nio.ByteBuffer;
+import java.util.function.Function;
 import java.util.function.UnaryOperator;
 
 import org.apache.kafka.common.compress.Compression;
@@ -59,6 +60,40 @@ public final class RecordBatches {
         out.write(truncated.position(truncated.position() + whole));
         ByteBuffer result = out.buffer().flip();
         return MemoryRecords.readableRecords(result.slice());
+    }
+
+    /** The producer fields a v2 batch header is to carry: id, epoch and base sequence. */
+    public record ProducerFields(long producerId, short producerEpoch, int baseSequence) {
+    }
+
+    /**
+     * A copy in which each v2 batch takes the producer fields {@code change} gives it; a batch for which it returns
+     * null, or older formats, are copied as they are. Only the headers of changed batches are rewritten and
+     * checksummed again (the CRC32C covers the header from its attributes on, and the records); records, offsets,
+     * timestamps, codec and the transactional and control flags are kept byte for byte. Returns {@code records}
+     * itself when no batch changed. {@code change} sees views of the frame and must not keep them.
+     */
+    public static MemoryRecords withProducerFields(MemoryRecords records, Function<RecordBatch, ProducerFields> change) {
+        ByteBuffer copy = null;
+        int position = 0;
+        for (MutableRecordBatch batch : records.batches()) {
+            ProducerFields fields = batch instanceof DefaultRecordBatch ? change.apply(batch) : null;
+            if (fields != null) {
+                if (copy == null) {
+                    copy = ByteBuffer.allocate(records.sizeInBytes());
+                    copy.put(records.buffer().duplicate()).flip();
+                }
+                Integer count = batch.countOrNull();
+                DefaultRecordBatch.writeHeader(copy.duplicate().position(position), batch.baseOffset(),
+                        (int) (batch.lastOffset() - batch.baseOffset()), batch.sizeInBytes(), batch.magic(),
+                        batch.compressionType(), batch.timestampType(), ((DefaultRecordBatch) batch).baseTimestamp(),
+                        batch.maxTimestamp(), fields.producerId(), fields.producerEpoch(), fields.baseSequence(),
+                        batch.isTransactional(), batch.isControlBatch(), batch.deleteHorizonMs().isPresent(),
+                        batch.partitionLeaderEpoch(), count == null ? 0 : count);
+            }
+            position += batch.sizeInBytes();
+        }
+        return copy == null ? records : MemoryRecords.readableRecords(copy);
     }
 
     /** The batches of {@code first} and then those of {@code second}, as they are. */

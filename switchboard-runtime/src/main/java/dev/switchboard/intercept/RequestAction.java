@@ -74,6 +74,17 @@ public sealed interface RequestAction {
         }
     }
 
+    /**
+     * Waits for {@code ready} without blocking the event loop, whatever its outcome, then shows the request to the
+     * same interceptor again, on the connection's event loop: for an interceptor that must fetch something before it
+     * can decide, and needs the request's body, valid only on that thread, to decide.
+     */
+    record AskAgain(CompletionStage<?> ready) implements RequestAction {
+        public AskAgain {
+            Objects.requireNonNull(ready, "ready");
+        }
+    }
+
     RequestAction FORWARD = new Forward(false);
     RequestAction FORWARD_MODIFIED = new Forward(true);
     RequestAction DROP = new Drop();
@@ -113,5 +124,9 @@ public sealed interface RequestAction {
 
     static RequestAction later(CompletionStage<RequestAction> action) {
         return new Later(action);
+    }
+
+    static RequestAction askAgainWhen(CompletionStage<?> ready) {
+        return new AskAgain(ready);
     }
 }

@@ -1,0 +1,233 @@
+package dev.switchboard.producerids;
+
+import java.time.Clock;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+
+import dev.switchboard.intercept.ConnectionContext;
+import dev.switchboard.intercept.InterceptedRequest;
+import dev.switchboard.intercept.InterceptedResponse;
+import dev.switchboard.intercept.Interceptor;
+import dev.switchboard.intercept.InterceptorFactory;
+import dev.switchboard.intercept.Interest;
+import dev.switchboard.intercept.RecordBatches;
+import dev.switchboard.intercept.RecordBatches.ProducerFields;
+import dev.switchboard.intercept.RequestAction;
+import dev.switchboard.intercept.ResponseAction;
+import dev.switchboard.producerids.ProducerBinding.PartitionKey;
+import org.apache.kafka.common.message.InitProducerIdRequestData;
+import org.apache.kafka.common.message.InitProducerIdResponseData;
+import org.apache.kafka.common.message.ProduceRequestData;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.record.internal.MutableRecordBatch;
+import org.apache.kafka.common.record.internal.RecordBatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Idempotent producers keep one identity across switches: the gateway answers InitProducerId with a virtual id
+ * ({@link VirtualProducerIds}) and, on a cluster other than the one that issued it, writes their batches under a real
+ * producer that cluster issued for them ({@link ProducerBinding}), with sequences counted from the first batch sent
+ * there. No client library then sees a sequence or producer error at a switch, and no client's id reaches a cluster
+ * where another producer (MirrorMaker 2's, say) may hold the same number.
+ *
+ * <ul>
+ *   <li><b>InitProducerId</b> without a transactional id: the issued id goes to the client tagged with the serving
+ *       cluster (unchanged on the first configured cluster). One that names the client's id, to bump its epoch, asks
+ *       the cluster for a fresh id unless the id is the serving cluster's own and was never bound elsewhere.</li>
+ *   <li><b>Produce</b>: each idempotent batch takes its real id, epoch and sequence; only changed headers are
+ *       checksummed again. A producer seen for the first time on a cluster other than its issuer waits, and the
+ *       requests behind it on its connection with it, for one InitProducerId round trip ({@link ProducerIdSource});
+ *       if no id can be had, its produce is answered NOT_LEADER_OR_FOLLOWER, which every client retries.</li>
+ *   <li><b>Transactional producers</b> are left as they are: their id belongs to the old cluster's transaction
+ *       coordinator, so their next transaction on the new cluster fails with INVALID_PRODUCER_ID_MAPPING (the
+ *       transaction open at the switch is lost, aborted in effect) and a new producer with the same
+ *       {@code transactional.id} works at once.</li>
+ * </ul>
+ *
+ * Produce responses need no change: their errors are about the real producer's stream, which is the client's stream
+ * shifted, so OUT_OF_ORDER_SEQUENCE_NUMBER, DUPLICATE_SEQUENCE_NUMBER or INVALID_PRODUCER_EPOCH mean to the client what
+ * they would mean without the gateway. Cost: before any switch, on the first configured cluster, Produce is not looked
+ * at; after a switch, or on another cluster, every Produce request is decoded, and those whose batches change are
+ * copied and re-encoded.
+ */
+public final class VirtualProducers implements InterceptorFactory {
+
+    private static final Logger LOG = LoggerFactory.getLogger(VirtualProducers.class);
+    private static final Interest IDS = Interest.requests(ApiKeys.INIT_PRODUCER_ID).andResponses(ApiKeys.INIT_PRODUCER_ID);
+    private static final Interest IDS_AND_PRODUCE = IDS.andRequests(ApiKeys.PRODUCE);
+    private static final int NOT_ROUTED = -1;
+
+    private final VirtualProducerIds ids;
+    private final ProducerBindings bindings;
+    private final Clock clock;
+
+    public VirtualProducers(VirtualProducerIds ids, ProducerBindings bindings, Clock clock) {
+        this.ids = ids;
+        this.bindings = bindings;
+        this.clock = clock;
+    }
+
+    @Override
+    public String name() {
+        return "virtual-producers";
+    }
+
+    @Override
+    public Interceptor create(ConnectionContext connection) {
+        return new OnConnection();
+    }
+
+    /** One connection's view: the serving cluster's tag, and its idempotent InitProducerId requests in flight. */
+    private final class OnConnection implements Interceptor {
+
+        private final Deque<Integer> idempotentInits = new ArrayDeque<>();
+        private String cluster;
+        private int tag = NOT_ROUTED;
+        /** The bindings the request being handled waited for, so a failure to get them is answered, not awaited again. */
+        private CompletableFuture<?> awaited;
+
+        @Override
+        public Interest interest() {
+            return tag == 0 && !bindings.switched() ? IDS : IDS_AND_PRODUCE;
+        }
+
+        @Override
+        public void clientIdentified(ConnectionContext connection) {
+            serving(connection);
+        }
+
+        private void serving(ConnectionContext connection) {
+            Optional<String> serving = connection.servingCluster();
+            if (serving.isPresent() && !serving.get().equals(cluster)) {
+                cluster = serving.get();
+                tag = ids.tag(cluster);
+            }
+        }
+
+        @Override
+        public RequestAction onRequest(InterceptedRequest request, ConnectionContext connection) {
+            serving(connection);
+            if (cluster == null) {
+                return RequestAction.forward();
+            }
+            return request.apiKey() == ApiKeys.PRODUCE ? produce((ProduceRequestData) request.message())
+                    : initProducerId((InitProducerIdRequestData) request.message(), request.header().correlationId());
+        }
+
+        private RequestAction initProducerId(InitProducerIdRequestData init, int correlationId) {
+            if (init.transactionalId() != null) {
+                return RequestAction.forward();
+            }
+            idempotentInits.add(correlationId);
+            long virtualId = init.producerId();
+            if (virtualId < 0) {
+                return RequestAction.forward();
+            }
+            boolean own = VirtualProducerIds.issuer(virtualId) == tag && !bindings.bound(virtualId);
+            bindings.forget(virtualId);
+            if (own) {
+                long realId = VirtualProducerIds.realIdAtIssuer(virtualId);
+                if (realId == virtualId) {
+                    return RequestAction.forward();
+                }
+                init.setProducerId(realId);
+                return RequestAction.forwardModified();
+            }
+            // Its id means nothing here, or has sequences it left behind: it starts afresh, as KIP-360 lets a broker say.
+            init.setProducerId(RecordBatch.NO_PRODUCER_ID).setProducerEpoch(RecordBatch.NO_PRODUCER_EPOCH);
+            return RequestAction.forwardModified();
+        }
+
+        private RequestAction produce(ProduceRequestData produce) {
+            CompletableFuture<?> waitedFor = awaited;
+            awaited = null;
+            List<CompletableFuture<ProducerBinding>> missing = unbound(produce);
+            if (!missing.isEmpty()) {
+                if (waitedFor != null && waitedFor.isCompletedExceptionally()) {
+                    LOG.warn("Produce answered NOT_LEADER_OR_FOLLOWER: no producer id could be had on cluster {} ({})",
+                            cluster, waitedFor.handle((ignored, error) -> error).join());
+                    return RequestAction.answerError(Errors.NOT_LEADER_OR_FOLLOWER,
+                            "the gateway could not get a producer id on cluster " + cluster + " yet");
+                }
+                awaited = CompletableFuture.allOf(missing.toArray(CompletableFuture[]::new));
+                return RequestAction.askAgainWhen(awaited);
+            }
+            long now = clock.millis();
+            boolean modified = false;
+            for (ProduceRequestData.TopicProduceData topic : produce.topicData()) {
+                Object topicKey = topic.name() == null || topic.name().isEmpty() ? topic.topicId() : topic.name();
+                for (ProduceRequestData.PartitionProduceData partition : topic.partitionData()) {
+                    if (partition.records() instanceof MemoryRecords records) {
+                        PartitionKey key = new PartitionKey(topicKey, partition.index());
+                        MemoryRecords real = RecordBatches.withProducerFields(records, batch -> real(batch, key, now));
+                        if (real != records) {
+                            partition.setRecords(real);
+                            modified = true;
+                        }
+                    }
+                }
+            }
+            return modified ? RequestAction.forwardModified() : RequestAction.forward();
+        }
+
+        /** Binds the producers of this request that have no real id on the serving cluster yet. */
+        private List<CompletableFuture<ProducerBinding>> unbound(ProduceRequestData produce) {
+            List<CompletableFuture<ProducerBinding>> missing = new ArrayList<>(0);
+            for (ProduceRequestData.TopicProduceData topic : produce.topicData()) {
+                for (ProduceRequestData.PartitionProduceData partition : topic.partitionData()) {
+                    if (partition.records() instanceof MemoryRecords records) {
+                        for (MutableRecordBatch batch : records.batches()) {
+                            if (idempotent(batch) && !own(batch.producerId())
+                                    && bindings.on(batch.producerId(), cluster).isEmpty()) {
+                                missing.add(bindings.bind(batch.producerId(), cluster, batch.producerEpoch()));
+                            }
+                        }
+                    }
+                }
+            }
+            return missing;
+        }
+
+        /** Whether the serving cluster issued this id and the producer never left it: its batches need the tag off only. */
+        private boolean own(long virtualId) {
+            return VirtualProducerIds.issuer(virtualId) == tag && !bindings.bound(virtualId);
+        }
+
+        private ProducerFields real(RecordBatch batch, PartitionKey partition, long now) {
+            if (!idempotent(batch)) {
+                return null;
+            }
+            long virtualId = batch.producerId();
+            Optional<ProducerBinding> binding = bindings.on(virtualId, cluster);
+            if (binding.isPresent()) {
+                return binding.get().real(batch, partition, now);
+            }
+            long realId = VirtualProducerIds.realIdAtIssuer(virtualId);
+            return realId == virtualId ? null : new ProducerFields(realId, batch.producerEpoch(), batch.baseSequence());
+        }
+
+        @Override
+        public ResponseAction onResponse(InterceptedResponse response, ConnectionContext connection) {
+            if (!idempotentInits.remove(response.correlationId()) || tag <= 0) {
+                return ResponseAction.forward();
+            }
+            InitProducerIdResponseData issued = (InitProducerIdResponseData) response.message();
+            if (issued.errorCode() != Errors.NONE.code() || issued.producerId() < 0) {
+                return ResponseAction.forward();
+            }
+            issued.setProducerId(VirtualProducerIds.virtualId(tag, issued.producerId()));
+            return ResponseAction.forwardModified();
+        }
+    }
+
+    private static boolean idempotent(RecordBatch batch) {
+        return batch.hasProducerId() && !batch.isTransactional();
+    }
+}

@@ -1,0 +1,408 @@
+package dev.switchboard.failover;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+import dev.switchboard.producerids.ClusterProducerIds;
+import dev.switchboard.support.Await;
+import dev.switchboard.support.GatewayFixture;
+import dev.switchboard.support.Kcat;
+import dev.switchboard.support.SequencedProducer;
+import dev.switchboard.testkit.EmbeddedKafkaCluster;
+import dev.switchboard.testkit.EmbeddedMirrorMaker;
+import dev.switchboard.testkit.KafkaCluster;
+import dev.switchboard.testkit.SharedClusters;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ProducerState;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Idempotent producers of three libraries, kafka-clients, kafkajs 2.2.4 (from npm) and librdkafka (kcat with
+ * {@code enable.idempotence=true}), send on through a planned switchover without one failed send, and every record
+ * they had acknowledged is on the target exactly once. The Java producer's id on the primary is made to equal the id
+ * of a producer that writes straight to the target, outside the gateway, as MirrorMaker 2's own producer does: with
+ * virtual producer ids the two do not meet there, and neither loses a record nor sees an error.
+ */
+@ExtendWith(SharedClusters.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class IdempotentProducersAcrossSwitchTest {
+
+    private static final Logger LOG = LoggerFactory.getLogger(IdempotentProducersAcrossSwitchTest.class);
+    private static final Duration WAIT = Duration.ofSeconds(90);
+    private static final String TOPIC = "pids-across";
+    /** Records each producer must have acknowledged on a cluster before the test moves on. */
+    private static final int PER_PHASE = 30;
+
+    private EmbeddedKafkaCluster primary;
+    private EmbeddedKafkaCluster secondary;
+    private EmbeddedMirrorMaker mirrorMaker;
+    private GatewayFixture gateway;
+    private Path kafkajs;
+
+    @BeforeAll
+    void start(@KafkaCluster(name = "pids-primary", nodeIds = {0}) EmbeddedKafkaCluster primary,
+               @KafkaCluster(name = "pids-secondary", nodeIds = {5}) EmbeddedKafkaCluster secondary) throws Exception {
+        Kcat.assumeInstalled();
+        kafkajs = installKafkajs();
+        this.primary = primary;
+        this.secondary = secondary;
+        primary.createTopic(TOPIC, 2, 1);
+        mirrorMaker = EmbeddedMirrorMaker.builder(primary, secondary).start();
+        mirrorMaker.awaitRunning();
+        gateway = new GatewayFixture(primary, secondary);
+    }
+
+    @AfterAll
+    void stop() {
+        for (AutoCloseable closeable : new AutoCloseable[] {gateway, mirrorMaker}) {
+            try {
+                if (closeable != null) {
+                    closeable.close();
+                }
+            } catch (Exception e) {
+                LOG.warn("Closing {} failed", closeable, e);
+            }
+        }
+    }
+
+    @Test
+    void idempotentProducersOfEveryLibrarySendOnAcrossAPlannedSwitchAndMeetNoProducerOfTheTarget() throws Exception {
+        long sharedId = alignProducerIdCounters();
+        // The direct producer takes the shared id on the target at once; it writes only after the switch, so
+        // that replication can catch up before it.
+        DirectProducer collider = new DirectProducer(secondary, "pids-collider");
+        SequencedProducer java = new SequencedProducer("pids-java", TOPIC, 50, gateway.clientProperties("pids-java"));
+        KafkajsProducer node = null;
+        KcatProducer kcat = null;
+        try {
+            Await.until(() -> java.acknowledgedSince(0) > 0, WAIT, "the Java producer to write on the primary");
+            node = new KafkajsProducer(gateway.bootstrap(), "pids-kafkajs");
+            kcat = new KcatProducer(gateway.bootstrap(), "pids-kcat");
+            KafkajsProducer kafkajsProducer = node;
+            Await.until(() -> java.acknowledgedSince(0) >= PER_PHASE && kafkajsProducer.acknowledged().size() >= PER_PHASE,
+                    WAIT, "the producers to write on the primary");
+            assertThat(producerIds(primary)).as("the Java producer's id on the primary").contains(sharedId);
+
+            ClusterSwitch.Outcome outcome = gateway.gateway().failover(secondary.name(), true, "idempotent-producers-test");
+            assertThat(outcome.result()).as(outcome.message()).isEqualTo("switched");
+            long switchedAt = System.currentTimeMillis();
+            int nodeAtSwitch = node.acknowledged().size();
+            collider.send();
+            assertThat(producerIds(secondary)).as("the direct producer's id on the target").contains(sharedId);
+            Await.until(() -> java.acknowledgedSince(switchedAt) >= PER_PHASE
+                            && kafkajsProducer.acknowledged().size() >= nodeAtSwitch + PER_PHASE,
+                    WAIT, "the producers to write on the secondary");
+            collider.send();
+
+            java.stop(WAIT);
+            node.stop();
+            kcat.stop();
+            collider.stop();
+            assertThat(java.failures()).as("the Java producer's failed sends").isEmpty();
+            assertThat(node.failures()).as("kafkajs's failed sends").isEmpty();
+            assertThat(collider.failures()).as("the direct producer's failed sends").isEmpty();
+            assertThat(kcat.errors()).as("kcat's errors about its sends").isEmpty();
+            assertThat(kcat.exit()).as("kcat's exit code").isZero();
+
+            Map<String, Long> onTarget = countValues(secondary);
+            assertExactlyOnce("Java", java.acknowledged(), onTarget);
+            assertExactlyOnce("kafkajs", node.acknowledged(), onTarget);
+            assertExactlyOnce("kcat", kcat.sent(), onTarget);
+            assertExactlyOnce("direct", collider.acknowledged(), onTarget);
+            LOG.info("On the target: {} records; Java {}, kafkajs {}, kcat {}, direct {}", onTarget.size(),
+                    java.acknowledged().size(), node.acknowledged().size(), kcat.sent().size(), collider.acknowledged().size());
+        } finally {
+            java.close();
+            if (node != null) {
+                node.stop();
+            }
+            if (kcat != null) {
+                kcat.stop();
+            }
+            collider.stop();
+        }
+    }
+
+    /**
+     * Asks both clusters for producer ids until each will issue the same one next, and returns it: the Java producer
+     * gets it on the primary, the direct producer on the target.
+     */
+    private long alignProducerIdCounters() throws Exception {
+        try (ClusterProducerIds ids = new ClusterProducerIds(gateway.gateway().clusters())) {
+            long onPrimary = ids.obtain(primary.name()).get(30, TimeUnit.SECONDS).producerId();
+            long onSecondary = ids.obtain(secondary.name()).get(30, TimeUnit.SECONDS).producerId();
+            long shared = Math.max(onPrimary, onSecondary) + 1;
+            while (onPrimary < shared - 1) {
+                onPrimary = ids.obtain(primary.name()).get(30, TimeUnit.SECONDS).producerId();
+            }
+            while (onSecondary < shared - 1) {
+                onSecondary = ids.obtain(secondary.name()).get(30, TimeUnit.SECONDS).producerId();
+            }
+            return shared;
+        }
+    }
+
+    private static Set<Long> producerIds(EmbeddedKafkaCluster cluster) throws Exception {
+        List<TopicPartition> partitions = List.of(new TopicPartition(TOPIC, 0), new TopicPartition(TOPIC, 1));
+        try (Admin admin = cluster.admin()) {
+            return admin.describeProducers(partitions).all().get(30, TimeUnit.SECONDS).values().stream()
+                    .flatMap(description -> description.activeProducers().stream()).map(ProducerState::producerId)
+                    .collect(Collectors.toSet());
+        }
+    }
+
+    private static void assertExactlyOnce(String producer, Collection<String> acknowledged, Map<String, Long> onTarget) {
+        assertThat(acknowledged).as("%s's records", producer).isNotEmpty();
+        List<String> lost = acknowledged.stream().filter(value -> !onTarget.containsKey(value)).sorted().toList();
+        List<String> twice = acknowledged.stream().filter(value -> onTarget.getOrDefault(value, 0L) > 1).sorted().toList();
+        assertThat(lost).as("%s's acknowledged records missing on the target", producer).isEmpty();
+        assertThat(twice).as("%s's records on the target more than once", producer).isEmpty();
+    }
+
+    /** Every value in the topic on {@code cluster}, read from the start to the end offsets, and how often. */
+    private static Map<String, Long> countValues(EmbeddedKafkaCluster cluster) {
+        Map<String, Object> props = new HashMap<>(cluster.clientProperties());
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        List<String> values = new ArrayList<>();
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer())) {
+            List<TopicPartition> partitions = List.of(new TopicPartition(TOPIC, 0), new TopicPartition(TOPIC, 1));
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
+            long deadline = System.currentTimeMillis() + WAIT.toMillis();
+            while (partitions.stream().anyMatch(p -> consumer.position(p) < ends.get(p)) && System.currentTimeMillis() < deadline) {
+                for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(500))) {
+                    values.add(record.value());
+                }
+            }
+        }
+        return values.stream().collect(Collectors.groupingBy(Function.identity(), Collectors.counting()));
+    }
+
+    /** kafkajs from npm, installed once into the build directory. */
+    private static Path installKafkajs() throws Exception {
+        Path dir = Path.of("target", "kafkajs-2.2.4").toAbsolutePath();
+        if (!Files.isDirectory(dir.resolve("node_modules/kafkajs"))) {
+            Files.createDirectories(dir);
+            Process npm = new ProcessBuilder("npm", "install", "--no-save", "--silent", "kafkajs@2.2.4").directory(dir.toFile())
+                    .redirectErrorStream(true).start();
+            String output = new String(npm.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(npm.waitFor(5, TimeUnit.MINUTES) && npm.exitValue() == 0).as("npm install kafkajs@2.2.4: %s", output).isTrue();
+        }
+        try (InputStream script = IdempotentProducersAcrossSwitchTest.class.getResourceAsStream("/kafkajs/idempotent-producer.js")) {
+            Files.write(dir.resolve("idempotent-producer.js"), script.readAllBytes());
+        }
+        return dir;
+    }
+
+    /** kafkajs's idempotent producer in a node process, sending until told to stop; what it printed per send. */
+    private final class KafkajsProducer {
+
+        private final Process process;
+        private final Set<String> acknowledged = ConcurrentHashMap.newKeySet();
+        private final Map<String, String> failures = new ConcurrentHashMap<>();
+        private final Thread reader;
+
+        KafkajsProducer(String bootstrap, String name) throws IOException {
+            process = new ProcessBuilder("node", "idempotent-producer.js", bootstrap, TOPIC, name).directory(kafkajs.toFile())
+                    .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+            reader = new Thread(this::read, name + "-output");
+            reader.setDaemon(true);
+            reader.start();
+        }
+
+        private void read() {
+            try (BufferedReader lines = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                for (String line = lines.readLine(); line != null; line = lines.readLine()) {
+                    String[] parts = line.split(" ", 3);
+                    if (parts[0].equals("ok")) {
+                        acknowledged.add(parts[1]);
+                    } else {
+                        failures.put(parts.length > 1 ? parts[1] : line, line);
+                    }
+                }
+            } catch (IOException e) {
+                LOG.debug("kafkajs output ended: {}", e.toString());
+            }
+        }
+
+        Set<String> acknowledged() {
+            return acknowledged;
+        }
+
+        Map<String, String> failures() {
+            return failures;
+        }
+
+        void stop() throws InterruptedException {
+            if (process.isAlive()) {
+                try {
+                    process.getOutputStream().close();
+                } catch (IOException e) {
+                    LOG.debug("kafkajs stdin: {}", e.toString());
+                }
+                if (!process.waitFor(60, TimeUnit.SECONDS)) {
+                    process.destroyForcibly();
+                }
+            }
+            reader.join(TimeUnit.SECONDS.toMillis(10));
+        }
+    }
+
+    /** kcat -P with idempotence, fed one line every 20 ms until told to stop; exits once it delivered them. */
+    private static final class KcatProducer {
+
+        private final Process process;
+        private final List<String> sent = new ArrayList<>();
+        private final CompletableFuture<String> stderr;
+        private final Thread feeder;
+        private volatile boolean feeding = true;
+
+        KcatProducer(String bootstrap, String name) throws IOException {
+            process = new ProcessBuilder("kcat", "-b", bootstrap, "-P", "-t", TOPIC, "-X", "enable.idempotence=true",
+                    "-X", "client.id=" + name, "-X", "linger.ms=5").start();
+            stderr = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+            feeder = new Thread(() -> feed(name), name + "-input");
+            feeder.setDaemon(true);
+            feeder.start();
+        }
+
+        private void feed(String name) {
+            OutputStream in = process.getOutputStream();
+            try (in) {
+                for (int n = 0; feeding; n++) {
+                    String value = name + ":" + n;
+                    in.write((value + "\n").getBytes(StandardCharsets.UTF_8));
+                    in.flush();
+                    synchronized (sent) {
+                        sent.add(value);
+                    }
+                    Thread.sleep(20);
+                }
+            } catch (IOException | InterruptedException e) {
+                LOG.warn("kcat stopped taking input: {}", e.toString());
+            }
+        }
+
+        List<String> sent() {
+            synchronized (sent) {
+                return List.copyOf(sent);
+            }
+        }
+
+        void stop() throws InterruptedException {
+            feeding = false;
+            feeder.join(TimeUnit.SECONDS.toMillis(10));
+            if (!process.waitFor(60, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+            }
+        }
+
+        int exit() {
+            return process.exitValue();
+        }
+
+        /**
+         * What kcat reported about its sends: a failed delivery, or an idempotence error (fatal, sequence, producer id
+         * or epoch). The transport errors it prints when the switch closes its connections are not about its sends.
+         */
+        List<String> errors() {
+            return stderr.join().lines().map(String::toLowerCase).filter(line -> line.contains("delivery failed")
+                    || line.contains("fatal") || line.contains("sequence") || line.contains("producer_id")
+                    || line.contains("producer id") || line.contains("epoch")).toList();
+        }
+    }
+
+    /** An idempotent producer writing straight to a cluster, outside the gateway, as MirrorMaker 2's does. */
+    private static final class DirectProducer {
+
+        private final KafkaProducer<String, String> producer;
+        private final String name;
+        private final Set<String> acknowledged = ConcurrentHashMap.newKeySet();
+        private final Map<String, String> failures = new ConcurrentHashMap<>();
+        private int next;
+
+        DirectProducer(EmbeddedKafkaCluster cluster, String name) throws Exception {
+            Map<String, Object> props = new HashMap<>(cluster.clientProperties());
+            props.put(ProducerConfig.CLIENT_ID_CONFIG, name);
+            props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+            props.put(ProducerConfig.ACKS_CONFIG, "all");
+            this.producer = new KafkaProducer<>(props, new StringSerializer(), new StringSerializer());
+            this.name = name;
+        }
+
+        /** Sends a few records to each partition and waits for them. */
+        void send() throws Exception {
+            List<CompletableFuture<?>> sends = new ArrayList<>();
+            for (int i = 0; i < 20; i++) {
+                String value = name + ":" + next++;
+                CompletableFuture<Void> done = new CompletableFuture<>();
+                producer.send(new ProducerRecord<>(TOPIC, i % 2, value, value), (metadata, error) -> {
+                    if (error == null) {
+                        acknowledged.add(value);
+                    } else {
+                        failures.put(value, error.toString());
+                    }
+                    done.complete(null);
+                });
+                sends.add(done);
+            }
+            CompletableFuture.allOf(sends.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+        }
+
+        Set<String> acknowledged() {
+            return acknowledged;
+        }
+
+        Map<String, String> failures() {
+            return failures;
+        }
+
+        void stop() {
+            producer.close(Duration.ofSeconds(10));
+        }
+    }
+}
