@@ -5,6 +5,8 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
 import io.netty.buffer.ByteBuf;
@@ -30,9 +32,10 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>
  *   Accepted ──first request──▶ Connecting ──upstream ready──▶ Forwarding ──either side closes──▶ Closed
- *      │  node port unknown         ▲  ▲                           │
- *      └──▶ Discovering ────────────┘  └───cluster switch, idle────┤
- *                                          on the bootstrap port   │
+ *      │  node port unknown      ▲  ▲  ↺ cluster switch:            │
+ *      └──▶ Discovering ─────────┘  │    the new cluster instead    │ cluster switch
+ *                                   │                               ▼
+ *                                   └──everything in flight answered── Draining ──not answered in time──▶ Closed
  *   any state ──client leaves, protocol error, upstream unreachable, interceptor fails──────────▶ Closed
  * </pre>
  *
@@ -43,12 +46,14 @@ import org.slf4j.LoggerFactory;
  *       (after a gateway restart); the cluster is asked once.</li>
  *   <li>{@link Connecting}: the upstream connection is being opened for the cluster active at that moment:
  *       connected, then through its TLS handshake and SASL authentication if the cluster uses them. The client is
- *       not read meanwhile; the few frames that arrived with the first one wait in order. An idle bootstrap
- *       connection comes back here when the active cluster changes, see {@link #clusterSwitched}.</li>
+ *       not read meanwhile; the few frames that arrived with the first one wait in order. A connection comes back
+ *       here, to the new active cluster, when the active cluster changes, see {@link #clusterSwitched}.</li>
  *   <li>{@link Forwarding}: each request walks the interceptors interested in it, then goes upstream as the frame
  *       that arrived. Requests are handled one at a time: while an interceptor makes one wait ({@link Waiting}), the
  *       client is not read and what arrived meanwhile waits in order. After a dropped request the connection is
  *       {@link Silenced}: nothing more is forwarded or answered.</li>
+ *   <li>{@link Draining}: the active cluster changed. The client is not read, and the requests in flight get their
+ *       answers from the cluster that took them; then the connection moves to the new cluster.</li>
  *   <li>{@link Closed}: terminal. The reason is logged once; requests still owed a response are counted as failed.</li>
  * </ul>
  *
@@ -59,9 +64,19 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Res
 
     private static final Logger LOG = LoggerFactory.getLogger(ClientConnection.class);
 
-    sealed interface State permits Accepted, Discovering, Connecting, Forwarding, Closed {
+    sealed interface State permits Accepted, Discovering, Routed, Closed {
         /** The state's name as status reports it. */
         String name();
+    }
+
+    /**
+     * A state with a cluster to serve the client: requests are handled, or wait for an interceptor, across the moves
+     * between these states, so each carries the connection's {@link Pause}.
+     */
+    sealed interface Routed extends State permits Connecting, Forwarding, Draining {
+        Pause pause();
+
+        Routed paused(Pause why);
     }
 
     record Accepted() implements State {
@@ -79,16 +94,23 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Res
     }
 
     /** {@code upstream} completes when the upstream connection is ready to forward. */
-    record Connecting(UpstreamCluster cluster, HostPort target, Future<Channel> upstream) implements State {
+    record Connecting(UpstreamCluster cluster, HostPort target, Future<Channel> upstream, Pause pause) implements Routed {
+
+        @Override
+        public Connecting paused(Pause why) {
+            return new Connecting(cluster, target, upstream, why);
+        }
+
         @Override
         public String name() {
             return "Connecting";
         }
     }
 
-    record Forwarding(UpstreamCluster cluster, HostPort target, Channel upstream, Pause pause) implements State {
+    record Forwarding(UpstreamCluster cluster, HostPort target, Channel upstream, Pause pause) implements Routed {
 
-        Forwarding paused(Pause why) {
+        @Override
+        public Forwarding paused(Pause why) {
             return new Forwarding(cluster, target, upstream, why);
         }
 
@@ -98,7 +120,30 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Res
         }
     }
 
-    /** Why a forwarding connection is not handling requests right now. */
+    /**
+     * The active cluster changed while the connection was {@code from}: the requests in flight there are being
+     * answered, until {@code deadline} at the latest. A request an interceptor lets go meanwhile waits for the new
+     * cluster.
+     */
+    record Draining(Forwarding from, ScheduledFuture<?> deadline) implements Routed {
+
+        @Override
+        public Pause pause() {
+            return from.pause();
+        }
+
+        @Override
+        public Draining paused(Pause why) {
+            return new Draining(from.paused(why), deadline);
+        }
+
+        @Override
+        public String name() {
+            return "Draining";
+        }
+    }
+
+    /** Why a routed connection is not handling requests right now. */
     sealed interface Pause permits NotPaused, Waiting, Silenced {
     }
 
@@ -124,12 +169,20 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Res
     }
 
     private static final Pause NOT_PAUSED = new NotPaused();
+    /**
+     * How long a connection waits, at a switch, for the answers to its requests in flight before it closes instead of
+     * moving. Longer than the default long poll of Kafka's consumers (500 ms for the Java client and librdkafka), short
+     * enough that a hung cluster does not keep its clients from the new one.
+     */
+    static final long DRAIN_TIMEOUT_MILLIS = 2_000;
 
     private final DataPath dataPath;
     private final Listener listener;
     private final Instant openedAt = Instant.now();
     /** Requests that arrived while the connection could not handle them, in order. */
     private final ArrayDeque<RequestFrame> pending = new ArrayDeque<>();
+    /** Walks an interceptor let go on while the connection was between clusters; they go on once it forwards again. */
+    private final ArrayDeque<Runnable> resumedAfterMove = new ArrayDeque<>();
     private final NegotiatedVersions versions = new NegotiatedVersions();
     private Channel channel;
     private RoutedContext context;
@@ -161,6 +214,10 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Res
             cluster = forwarding.cluster().name();
             upstream = forwarding.target().toString();
             upstreamSlow = !forwarding.upstream().isWritable();
+        } else if (current instanceof Draining draining) {
+            cluster = draining.from().cluster().name();
+            upstream = draining.from().target().toString();
+            upstreamSlow = !draining.from().upstream().isWritable();
         }
         boolean clientSlow = channel != null && channel.isActive() && !channel.isWritable();
         return new ConnectionInfo(clientId, remote(), listener.toString(), cluster, upstream, current.name(), openedAt, requests,
@@ -190,7 +247,11 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Res
         walk = new RequestWalk(dataPath, chain, context, relay, this);
     }
 
-    private void route(UpstreamCluster cluster, boolean mayRediscover) {
+    /**
+     * Opens the upstream connection for {@code cluster}: to the broker behind the client's virtual node, or for the
+     * bootstrap port any broker. {@code pause} is carried over from the cluster the connection leaves, if any.
+     */
+    private void route(UpstreamCluster cluster, boolean mayRediscover, Pause pause) {
         Optional<HostPort> node = listener instanceof Listener.Node n ? upstreamNode(cluster, n.nodeId()) : Optional.empty();
         if (listener instanceof Listener.Node n && node.isEmpty()) {
             if (mayRediscover) {
@@ -198,7 +259,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Res
                 state = new Discovering(cluster);
                 cluster.discover().whenComplete((view, error) -> channel.eventLoop().execute(() -> {
                     if (state instanceof Discovering) {
-                        route(cluster, false);
+                        // The cluster active now: a switch during the discovery leaves nothing to move.
+                        route(dataPath.clusters().active(), false, NOT_PAUSED);
                     }
                 }));
                 return;
@@ -208,7 +270,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Res
         }
         HostPort target = node.orElseGet(cluster::bootstrapTarget);
         Future<Channel> upstream = dataPath.connector().connect(channel.eventLoop(), cluster, target, this);
-        state = new Connecting(cluster, target, upstream);
+        state = new Connecting(cluster, target, upstream, pause);
         upstream.addListener(ready -> upstreamReady(upstream, cluster, target));
     }
 
@@ -218,7 +280,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Res
     }
 
     private void upstreamReady(Future<Channel> upstream, UpstreamCluster cluster, HostPort target) {
-        if (state instanceof Closed) {
+        if (!(state instanceof Connecting connecting) || connecting.upstream() != upstream) {
+            // Closed meanwhile, or gone on to another cluster: this upstream is not needed.
             if (upstream.isSuccess()) {
                 upstream.getNow().close();
             }
@@ -235,8 +298,11 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Res
         }
         Channel ready = upstream.getNow();
         context.routedTo(cluster);
-        state = new Forwarding(cluster, target, ready, NOT_PAUSED);
+        state = new Forwarding(cluster, target, ready, connecting.pause());
         LOG.debug("Forwarding client={} listener={} cluster={} upstream={}", remote(), listener, cluster.name(), target);
+        while (!resumedAfterMove.isEmpty() && state instanceof Forwarding) {
+            resumedAfterMove.poll().run();
+        }
         handlePending();
     }
 
@@ -270,8 +336,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Res
         } else if (current instanceof Accepted) {
             pending.add(request);
             channel.config().setAutoRead(false);
-            route(dataPath.clusters().active(), true);
-        } else if (current instanceof Discovering || current instanceof Connecting) {
+            route(dataPath.clusters().active(), true, NOT_PAUSED);
+        } else if (current instanceof Discovering || current instanceof Connecting || current instanceof Draining) {
             pending.add(request);
         } else {
             request.release();
@@ -342,7 +408,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Res
 
     @Override
     public void waitOn(PendingRequest request, String interceptor) {
-        state = ((Forwarding) state).paused(new Waiting(interceptor, request));
+        state = ((Routed) state).paused(new Waiting(interceptor, request));
         updateReading();
         LOG.debug("{} v{} of client={} clientId={} waits on interceptor {}", request.apiKey().name, request.apiVersion(),
                 remote(), clientId, interceptor);
@@ -350,11 +416,10 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Res
 
     @Override
     public boolean stopWaiting(PendingRequest request) {
-        if (!(state instanceof Forwarding forwarding) || !(forwarding.pause() instanceof Waiting waiting)
-                || waiting.request() != request) {
+        if (!(state instanceof Routed routed) || !(routed.pause() instanceof Waiting waiting) || waiting.request() != request) {
             return false;
         }
-        state = forwarding.paused(NOT_PAUSED);
+        state = routed.paused(NOT_PAUSED);
         return true;
     }
 
@@ -365,7 +430,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Res
 
     @Override
     public void silence(String interceptor) {
-        state = ((Forwarding) state).paused(new Silenced(interceptor));
+        state = ((Routed) state).paused(new Silenced(interceptor));
         LOG.info("Request dropped by interceptor {}: connection of client={} clientId={} answers nothing more", interceptor,
                 remote(), clientId);
         discardPending();
@@ -379,12 +444,12 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Res
     /** After a dropped response, requests are no longer forwarded either. */
     @Override
     public void silenced() {
-        if (state instanceof Forwarding forwarding && !(forwarding.pause() instanceof Silenced)) {
-            if (forwarding.pause() instanceof Waiting waiting) {
+        if (state instanceof Routed routed && !(routed.pause() instanceof Silenced)) {
+            if (routed.pause() instanceof Waiting waiting) {
                 dataPath.metrics().requestFailed(waiting.request().apiKey(), "dropped");
                 waiting.request().releaseIfUnsettled();
             }
-            state = forwarding.paused(new Silenced("a dropped response"));
+            state = routed.paused(new Silenced("a dropped response"));
             discardPending();
             updateReading();
         }
@@ -396,6 +461,20 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Res
             request.release();
         }
         pending.clear();
+    }
+
+    /**
+     * Between clusters, a walk that an interceptor lets go on waits until the connection forwards to the new one: the
+     * request was not sent before the switch, so no cluster has it yet, and the interceptors after that one see the
+     * cluster it goes to.
+     */
+    @Override
+    public void onceForwarding(Runnable resume) {
+        if (state instanceof Draining || state instanceof Connecting) {
+            resumedAfterMove.add(resume);
+        } else {
+            resume.run();
+        }
     }
 
     /** {@code expectsResponse} is false only for Produce with acks=0, the one request a broker never answers. */
@@ -419,6 +498,11 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Res
     }
 
     private void updateReading() {
+        if (state instanceof Draining draining) {
+            channel.config().setAutoRead(false);
+            draining.from().upstream().config().setAutoRead(channel.isWritable() && relay.acceptsResponses());
+            return;
+        }
         if (!(state instanceof Forwarding forwarding)) {
             return;
         }
@@ -456,15 +540,22 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Res
      * upstream this connection has left for another cluster is no longer its concern.
      */
     void upstreamFailed(Channel upstream, String cause, String reason) {
-        if (state instanceof Forwarding forwarding && forwarding.upstream() == upstream) {
+        if (servedBy(upstream)) {
+            // While draining, too: the requests in flight there will not be answered, and only a close tells the
+            // client to send them again.
             close(cause, reason);
         }
     }
 
     void upstreamWritabilityChanged(Channel upstream) {
-        if (state instanceof Forwarding forwarding && forwarding.upstream() == upstream) {
+        if (servedBy(upstream)) {
             updateReading();
         }
+    }
+
+    private boolean servedBy(Channel upstream) {
+        return state instanceof Forwarding forwarding && forwarding.upstream() == upstream
+                || state instanceof Draining draining && draining.from().upstream() == upstream;
     }
 
     // ---- cluster switches -------------------------------------------------------------------------------------
@@ -477,25 +568,84 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Res
     }
 
     /**
-     * The active cluster changed. A connection to the bootstrap port with nothing in flight or waiting moves to the
-     * new cluster, unseen by the client: it stands for any broker, and nothing on it belongs to the old cluster. Every
-     * other connection closes, so that the client finds the new cluster's leaders, coordinators and offsets.
+     * The active cluster changed. The connection moves to it rather than close, so that the client sees no broker go
+     * down: librdkafka reports ALL_BROKERS_DOWN when every connection it has closes at once, which kcat, unless
+     * given {@code -E}, takes for fatal, and an application may too.
      *
-     * <p>A client so keeps one connection up through the switch. librdkafka before 2.10 keeps its bootstrap
-     * connection and counts it as a broker: with every connection closed at once it reports ALL_BROKERS_DOWN, which
-     * kcat, unless given {@code -E}, takes for fatal and exits.
+     * <ul>
+     *   <li><b>Requests in flight</b> (forwarded, not yet answered) are answered by the cluster that took them: the
+     *       connection drains first. The client is not read meanwhile, and what it sent waits in order for the new
+     *       cluster. If those answers do not all come within {@link #DRAIN_TIMEOUT_MILLIS}, or that cluster's
+     *       connection closes, the connection closes instead, and the client sends them again after reconnecting,
+     *       as after any broker disconnect.</li>
+     *   <li><b>Requests an interceptor holds</b> (a produce hold's) were never forwarded: once the hold lets them
+     *       go, they walk on through the interceptors after it when the connection forwards to the new cluster, and
+     *       go there, once.</li>
+     *   <li><b>Where it goes:</b> a connection to the bootstrap port to any broker of the new cluster; one to the
+     *       port of virtual node N to the new cluster's broker behind N. When the new cluster has no broker behind N,
+     *       it goes to any broker, as a new connection there would: the client's next metadata leaves N out, and its
+     *       requests there are answered NOT_LEADER_OR_FOLLOWER or NOT_COORDINATOR until it looks again.</li>
+     *   <li>The client learns of the new cluster from answers, not from a disconnect: UNKNOWN_TOPIC_ID,
+     *       NOT_LEADER_OR_FOLLOWER, NOT_COORDINATOR and UNKNOWN_MEMBER_ID make it refresh its metadata, find its
+     *       coordinator and rejoin its group, and the fetch fence keeps group members from their old positions
+     *       meanwhile. The API versions negotiated with the old cluster stay; a broker of the new cluster that lacks
+     *       one closes the connection, and the client negotiates again on its next.</li>
+     *   <li>A silenced connection (a chaos rule dropped a request) closes: it hangs by design.</li>
+     * </ul>
      */
     void clusterSwitched(String cause, String reason) {
-        if (state instanceof Forwarding forwarding && listener instanceof Listener.Bootstrap
-                && forwarding.pause() instanceof NotPaused && relay.idle() && pending.isEmpty()) {
-            channel.config().setAutoRead(false);
-            forwarding.upstream().close();
-            identified = false; // so its next request counts as the application's return, as on a new connection
-            LOG.debug("Idle bootstrap connection moves to the active cluster: client={} clientId={} reason={}", remote(), clientId,
-                    reason);
-            route(dataPath.clusters().active(), false);
-        } else {
-            close(cause, reason);
+        State current = state;
+        if (current instanceof Forwarding forwarding) {
+            if (forwarding.pause() instanceof Silenced) {
+                close(cause, reason);
+                return;
+            }
+            ScheduledFuture<?> deadline = channel.eventLoop().schedule(() -> drainTimedOut(cause, reason),
+                    DRAIN_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+            state = new Draining(forwarding, deadline);
+            updateReading();
+            moveIfDrained();
+        } else if (current instanceof Connecting connecting) {
+            // Nothing was forwarded yet: it connects to the new cluster instead.
+            connecting.upstream().cancel(false);
+            dataPath.metrics().connectionMoved();
+            route(dataPath.clusters().active(), false, connecting.pause());
+        }
+        // Accepted and Discovering have no cluster yet and route to the one active when they do; a draining
+        // connection moves to whichever is active when it is drained.
+    }
+
+    /** The relay owes nothing more: a draining connection can move. Deferred, never run inside the relay's call. */
+    @Override
+    public void answeredAll() {
+        if (state instanceof Draining) {
+            channel.eventLoop().execute(this::moveIfDrained);
+        }
+    }
+
+    private void moveIfDrained() {
+        if (!(state instanceof Draining draining) || !relay.idle()) {
+            return;
+        }
+        draining.deadline().cancel(false);
+        Forwarding from = draining.from();
+        if (from.pause() instanceof Silenced) {
+            close("cluster_switch", "a dropped request silenced the connection before it could move");
+            return;
+        }
+        identified = false; // so its next request counts as the application's return, as on a new connection
+        dataPath.metrics().connectionMoved();
+        UpstreamCluster active = dataPath.clusters().active();
+        LOG.debug("Connection moves from cluster {} to {}: client={} clientId={} listener={}", from.cluster().name(),
+                active.name(), remote(), clientId, listener);
+        route(active, false, from.pause());
+        from.upstream().close(); // after the state left it, so that its close is no longer this connection's concern
+    }
+
+    private void drainTimedOut(String cause, String reason) {
+        if (state instanceof Draining draining) {
+            close(cause, reason + "; the requests in flight to cluster " + draining.from().cluster().name()
+                    + " were not answered within " + DRAIN_TIMEOUT_MILLIS + " ms");
         }
     }
 
@@ -542,12 +692,16 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Res
             request.release();
         }
         pending.clear();
+        resumedAfterMove.clear(); // their requests wait in the pause, released below
+        if (previous instanceof Routed routed && routed.pause() instanceof Waiting waiting) {
+            dataPath.metrics().requestFailed(waiting.request().apiKey(), cause);
+            waiting.request().releaseIfUnsettled();
+        }
         if (previous instanceof Forwarding forwarding) {
-            if (forwarding.pause() instanceof Waiting waiting) {
-                dataPath.metrics().requestFailed(waiting.request().apiKey(), cause);
-                waiting.request().releaseIfUnsettled();
-            }
             forwarding.upstream().close();
+        } else if (previous instanceof Draining draining) {
+            draining.deadline().cancel(false);
+            draining.from().upstream().close();
         } else if (previous instanceof Connecting connecting) {
             connecting.upstream().cancel(false);
         }

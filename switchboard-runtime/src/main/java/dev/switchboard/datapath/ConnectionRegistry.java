@@ -21,8 +21,8 @@ public final class ConnectionRegistry {
     }
 
     /**
-     * Ends every client connection's link to the cluster that was active, on its own event loop: closes the
-     * connection, or moves it to the active cluster when it is an idle one to the bootstrap port (see
+     * Ends every client connection's link to the cluster that was active, on its own event loop: moves it to the
+     * active cluster once its requests in flight are answered, or closes it when they are not (see
      * {@link ClientConnection#clusterSwitched}). Returns how many there were.
      */
     public int clusterSwitched(String cause, String reason) {

@@ -32,6 +32,9 @@ final class RequestWalk {
         /** Requests that arrived during a wait may be handled now. */
         void requestsResumed();
 
+        /** Runs {@code resume} once the connection forwards to a cluster: now, or when it has moved to a new one. */
+        void onceForwarding(Runnable resume);
+
         /** A dropped request: nothing after it is forwarded or answered. */
         void silence(String interceptor);
 
@@ -106,6 +109,10 @@ final class RequestWalk {
     }
 
     private void resume(PendingRequest request, String interceptor, RequestAction next, Throwable error) {
+        connection.onceForwarding(() -> resumeNow(request, interceptor, next, error));
+    }
+
+    private void resumeNow(PendingRequest request, String interceptor, RequestAction next, Throwable error) {
         if (!connection.stopWaiting(request)) {
             return; // closed meanwhile, which released it
         }

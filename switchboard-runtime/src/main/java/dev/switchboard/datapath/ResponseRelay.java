@@ -75,6 +75,9 @@ final class ResponseRelay {
 
         /** A dropped request's or response's turn came: nothing more goes to the client. */
         void silenced();
+
+        /** Every request forwarded so far is answered and sent: the relay is {@link #idle()}. */
+        void answeredAll();
     }
 
     private final DataPath dataPath;
@@ -161,6 +164,9 @@ final class ResponseRelay {
             acceptedRequests = requests;
             acceptedResponses = responses;
             owner.readinessChanged();
+        }
+        if (idle()) {
+            owner.answeredAll();
         }
     }
 

@@ -332,14 +332,14 @@ public final class Gateway implements AutoCloseable {
             holdingEpoch = -1;
             closed = connections.clusterSwitched("cluster_switch", "cluster " + state.activeCluster() + " is now active (switch epoch "
                     + state.epoch() + ")");
-            // After the connections were told to close: what the hold kept then fails with its connection, and the
-            // client sends it again to the new cluster, as a client does after any broker disconnect.
+            // After the connections were told of the switch: what the hold kept then goes on to the new cluster, on
+            // its connection, which waits for the new cluster's broker before it forwards.
             produceHold.release();
             recovery.connectionsClosed(closed);
             recovery.switchCompleted();
             clusters.active().ensureTransactionCoordinator();
             replication.activeChanged(state.activeCluster());
-            LOG.info("Switched from cluster {} to {} at epoch={}: closed {} client connections", previous, state.activeCluster(),
+            LOG.info("Switched from cluster {} to {} at epoch={}: {} client connections moved or closed", previous, state.activeCluster(),
                     state.epoch(), closed);
         } else if (state.hold() != null && clock.instant().isBefore(state.hold().until())) {
             produceHold.hold(state.hold().until());

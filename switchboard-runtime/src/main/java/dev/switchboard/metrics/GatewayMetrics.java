@@ -72,6 +72,12 @@ public final class GatewayMetrics {
                 .tag("cause", cause).register(registry).increment();
     }
 
+    /** A connection that went on to the new active cluster at a switch instead of closing. */
+    public void connectionMoved() {
+        Counter.builder("switchboard.connections.moved").description("Client connections moved to the new active cluster at a switch")
+                .register(registry).increment();
+    }
+
     public void requestReceived(ApiKeys api, int bytes) {
         ApiMeters meters = meters(api);
         meters.requests.increment();

@@ -35,13 +35,18 @@ import org.apache.kafka.common.requests.RequestUtils;
 final class InMemoryGateway {
 
     static final String CLUSTER = "primary";
+    /** The cluster {@link #switchToStandby()} makes active. */
+    static final String STANDBY = "secondary";
 
     final GatewayMetrics metrics = new GatewayMetrics();
     private final List<EmbeddedChannel> upstreams = new ArrayList<>();
+    private final UpstreamClusters clusters;
+    private final ConnectionRegistry connections = new ConnectionRegistry();
     private final DataPath dataPath;
 
     InMemoryGateway(List<InterceptorFactory> interceptors) {
-        UpstreamClusters clusters = new UpstreamClusters(List.of(new ClusterConfig(CLUSTER, "broker.invalid:9092", Map.of())), CLUSTER);
+        clusters = new UpstreamClusters(List.of(new ClusterConfig(CLUSTER, "broker.invalid:9092", Map.of()),
+                new ClusterConfig(STANDBY, "standby.invalid:9092", Map.of())), CLUSTER);
         VirtualNodes nodes = new VirtualNodes();
         UpstreamConnector connector = new UpstreamConnector() {
             @Override
@@ -53,7 +58,7 @@ final class InMemoryGateway {
             }
         };
         this.dataPath = new DataPath(clusters, new AddressRewriter("gateway.test", new NodePortMap(new PortRange(19093, 19192),
-                (nodeId, port) -> { }), nodes), ResponseRewriters.standard(), connector, new ConnectionRegistry(), metrics,
+                (nodeId, port) -> { }), nodes), ResponseRewriters.standard(), connector, connections, metrics,
                 1024 * 1024, nodes, "gateway-cluster", new TopicNames(metrics), interceptors);
     }
 
@@ -63,7 +68,13 @@ final class InMemoryGateway {
                 new ClientConnection(dataPath, new Listener.Bootstrap(9092)));
     }
 
-    /** The upstream channel of the {@code index}-th connection that sent a request. */
+    /** The standby cluster becomes active, and every connection is told so, as a cluster switch does. */
+    void switchToStandby() {
+        clusters.activate(STANDBY);
+        connections.clusterSwitched("cluster_switch", STANDBY + " is now active");
+    }
+
+    /** The upstream channel opened {@code index}-th, counting every connection and every move. */
     EmbeddedChannel upstream(int index) {
         return upstreams.get(index);
     }

@@ -158,10 +158,10 @@ class UnplannedFailoverTest {
             }
             assertThat(producer.failures()).as("the producer carried on without an error").isEmpty();
 
-            Set<String> shoutedValues = new HashSet<>();
-            shoutedReader.consumed().forEach(c -> shoutedValues.add(c.value()));
-            long shoutedAfter = acknowledgedAfter.stream().filter(v -> shoutedValues.contains(v.toUpperCase(Locale.ROOT))).count();
-            assertThat(shoutedAfter).as("records written after the failover that Kafka Streams transformed").isPositive();
+            // Kafka Streams rejoins on the secondary at its own pace, and may still be working through what it
+            // last committed on the primary when the readers are done.
+            Await.until(() -> shoutedAfter(shoutedReader, acknowledgedAfter) > 0, WAIT,
+                    "Kafka Streams to transform records written after the failover");
         } finally {
             shouter.close(Duration.ofSeconds(10));
             producer.close();
@@ -170,6 +170,13 @@ class UnplannedFailoverTest {
             }
             shoutedReader.close();
         }
+    }
+
+    /** How many of {@code written} came out of Kafka Streams, upper-cased, as the shouted reader read them. */
+    private static long shoutedAfter(GroupMember shoutedReader, Set<String> written) {
+        Set<String> shoutedValues = new HashSet<>();
+        shoutedReader.consumed().forEach(c -> shoutedValues.add(c.value()));
+        return written.stream().filter(v -> shoutedValues.contains(v.toUpperCase(Locale.ROOT))).count();
     }
 
     private KafkaStreams shouter() throws Exception {

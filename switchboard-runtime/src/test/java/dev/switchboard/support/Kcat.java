@@ -3,12 +3,16 @@ package dev.switchboard.support;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -26,6 +30,91 @@ public final class Kcat {
         public List<String> lines() {
             return out.lines().filter(line -> !line.isEmpty()).toList();
         }
+    }
+
+    /**
+     * A kcat that runs alongside the test: what it printed so far, line by line, on each stream, and its stdin to feed
+     * a producer.
+     */
+    public static final class Running implements AutoCloseable {
+
+        private final Process process;
+        private final List<String> out = Collections.synchronizedList(new ArrayList<>());
+        private final List<String> err = Collections.synchronizedList(new ArrayList<>());
+        private final List<Thread> readers = new ArrayList<>();
+
+        private Running(Process process) {
+            this.process = process;
+            readers.add(collect(process.getInputStream(), out, "kcat-out"));
+            readers.add(collect(process.getErrorStream(), err, "kcat-err"));
+        }
+
+        /** The non-empty lines kcat printed on stdout so far. */
+        public List<String> lines() {
+            synchronized (out) {
+                return new ArrayList<>(out);
+            }
+        }
+
+        /** What kcat printed on stderr so far. */
+        public List<String> errors() {
+            synchronized (err) {
+                return new ArrayList<>(err);
+            }
+        }
+
+        public OutputStream stdin() {
+            return process.getOutputStream();
+        }
+
+        public boolean alive() {
+            return process.isAlive();
+        }
+
+        /** Closes stdin, on which kcat -P delivers what it has and exits, and waits up to a minute for its exit code. */
+        public int finish() throws IOException, InterruptedException {
+            process.getOutputStream().close();
+            assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("kcat exited after its stdin closed").isTrue();
+            joinReaders();
+            return process.exitValue();
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            process.destroy();
+            process.waitFor(30, TimeUnit.SECONDS);
+            joinReaders();
+        }
+
+        private void joinReaders() throws InterruptedException {
+            for (Thread reader : readers) {
+                reader.join(TimeUnit.SECONDS.toMillis(10));
+            }
+        }
+
+        private static Thread collect(InputStream stream, List<String> into, String name) {
+            Thread reader = new Thread(() -> {
+                try (BufferedReader lines = new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8))) {
+                    for (String line = lines.readLine(); line != null; line = lines.readLine()) {
+                        if (!line.isEmpty()) {
+                            into.add(line);
+                        }
+                    }
+                } catch (IOException e) {
+                    into.add("(output ended: " + e + ")");
+                }
+            }, name);
+            reader.setDaemon(true);
+            reader.start();
+            return reader;
+        }
+    }
+
+    /** Starts {@code kcat -b bootstrap args...} and returns at once. */
+    public static Running start(String bootstrap, String... args) throws IOException {
+        List<String> command = new ArrayList<>(List.of("kcat", "-b", bootstrap));
+        command.addAll(List.of(args));
+        return new Running(new ProcessBuilder(command).start());
     }
 
     /** Skips the calling test where kcat is missing, except in CI, where {@code .ci/run} installs it and it must be there. */
