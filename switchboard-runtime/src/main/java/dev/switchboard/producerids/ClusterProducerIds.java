@@ -24,6 +24,7 @@ import org.apache.kafka.clients.NetworkClient;
 import org.apache.kafka.clients.NetworkClientUtils;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.common.Node;
+import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.message.InitProducerIdRequestData;
 import org.apache.kafka.common.metrics.Metrics;
 import org.apache.kafka.common.protocol.Errors;
@@ -49,6 +50,7 @@ public final class ClusterProducerIds implements ProducerIdSource {
     /** As the Java producer asks for an idempotent producer's id: no transaction, so no transaction timeout. */
     private static final int NO_TRANSACTION_TIMEOUT = Integer.MAX_VALUE;
     private static final int MAX_BROKERS_TRIED = 3;
+    private static final Duration RETRY_BACKOFF = Duration.ofMillis(100);
 
     private final UpstreamClusters clusters;
     private final ExecutorService thread = Executors.newSingleThreadExecutor(r -> {
@@ -71,17 +73,26 @@ public final class ClusterProducerIds implements ProducerIdSource {
 
     private RealProducer request(UpstreamCluster cluster) {
         NetworkClient client = clients.computeIfAbsent(cluster.name(), name -> client(cluster));
-        List<Node> brokers = brokers(cluster);
-        RuntimeException last = new IllegalStateException("cluster " + cluster.name() + " has no known broker");
-        for (Node broker : brokers.subList(0, Math.min(MAX_BROKERS_TRIED, brokers.size()))) {
-            try {
-                return request(client, broker);
-            } catch (IOException | RuntimeException e) {
-                LOG.debug("InitProducerId at broker {} of cluster {} failed: {}", broker, cluster.name(), e.toString());
-                last = new IllegalStateException("no producer id from cluster " + cluster.name() + " at " + broker + ": " + e, e);
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        while (true) {
+            RuntimeException last = new IllegalStateException("cluster " + cluster.name() + " has no known broker");
+            boolean retriable = false;
+            List<Node> brokers = brokers(cluster);
+            for (Node broker : brokers.subList(0, Math.min(MAX_BROKERS_TRIED, brokers.size()))) {
+                try {
+                    return request(client, broker);
+                } catch (IOException | RuntimeException e) {
+                    LOG.debug("InitProducerId at broker {} of cluster {} failed: {}", broker, cluster.name(), e.toString());
+                    last = new IllegalStateException("no producer id from cluster " + cluster.name() + " at " + broker + ": " + e, e);
+                    retriable = e instanceof RetriableException;
+                }
             }
+            // A broker that just started answers COORDINATOR_LOAD_IN_PROGRESS until its producer id manager is ready.
+            if (!retriable || System.nanoTime() + RETRY_BACKOFF.toNanos() > deadline) {
+                throw last;
+            }
+            time.sleep(RETRY_BACKOFF.toMillis());
         }
-        throw last;
     }
 
     private RealProducer request(NetworkClient client, Node broker) throws IOException {

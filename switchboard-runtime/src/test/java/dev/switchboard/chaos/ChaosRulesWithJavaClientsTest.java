@@ -61,6 +61,80 @@ class ChaosRulesWithJavaClientsTest extends GatewayWithChaosRules {
     }
 
     @Test
+    void aLeaderElectionIsRetriedByProducerAndConsumerOfItsTopicWithNothingLostWhileAnotherTopicIsUntouched() throws Exception {
+        cluster.createTopic("chaos-election", 2, 1);
+        cluster.createTopic("chaos-election-other", 1, 1);
+        gateway.chaos().add(rule("{\"name\":\"election\",\"type\":\"leader-election\",\"rate\":30,\"seed\":7,"
+                + "\"scope\":{\"topic\":\"chaos-election\"}}"), "test");
+
+        List<String> other = Records.numbered("chaos-election-other", 50);
+        Sent otherSent = produce("chaos-election-other", other, Map.of(ProducerConfig.RETRIES_CONFIG, 0,
+                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, false, ProducerConfig.ACKS_CONFIG, "1"));
+        assertThat(otherSent.failed()).as("failed sends to the topic out of scope").isZero();
+        long matchedBefore = gateway.chaos().get("election").orElseThrow().matched();
+
+        List<String> sent = Records.numbered("chaos-election", 200);
+        Sent electionSent = produce("chaos-election", sent, Map.of());
+        assertThat(electionSent.failed()).as("failed sends").isZero();
+        assertThat(electionSent.retries()).as("producer record-retry-total").isPositive();
+        long affectedAfterProduce = gateway.chaos().get("election").orElseThrow().affected();
+        assertThat(affectedAfterProduce).isPositive();
+        assertThat(gateway.chaos().get("election").orElseThrow().matched()).isGreaterThan(matchedBefore);
+
+        // The consumer reads through the same election: its fetches and metadata fail at 30% too.
+        Records.assertExactlyOnce(sent, consume("chaos-election", sent.size()));
+        assertThat(gateway.chaos().get("election").orElseThrow().affected()).as("affected once the consumer read")
+                .isGreaterThan(affectedAfterProduce);
+        Records.assertExactlyOnce(other, consume("chaos-election-other", other.size()));
+    }
+
+    @Test
+    void aSlowBrokerDelaysOneClientsProducesByAtLeastItsMinimumAndASlowTopicOnlyThatTopic() throws Exception {
+        cluster.createTopic("chaos-slow", 1, 1);
+        cluster.createTopic("chaos-slow-topic", 1, 1);
+        cluster.createTopic("chaos-quick-topic", 1, 1);
+        gateway.chaos().add(rule("{\"name\":\"slow-client\",\"type\":\"slow-broker\",\"scope\":{\"clientId\":\"slow-broker-app\"},"
+                + "\"params\":{\"min\":\"200ms\",\"max\":\"400ms\"}}"), "test");
+        gateway.chaos().add(rule("{\"name\":\"slow-topic\",\"type\":\"slow-producers-consumers\","
+                + "\"scope\":{\"topic\":\"chaos-slow-topic\"},\"params\":{\"min\":\"250ms\",\"max\":\"300ms\"}}"), "test");
+
+        List<String> slow = Records.numbered("chaos-slow", 4);
+        assertThat(fastestSyncSend("slow-broker-app", "chaos-slow", slow)).as("fastest send by the slow client, ms")
+                .isGreaterThanOrEqualTo(200);
+        long slowClientMatched = gateway.chaos().get("slow-client").orElseThrow().matched();
+        assertThat(gateway.chaos().get("slow-client").orElseThrow().affected()).isGreaterThanOrEqualTo(slow.size());
+
+        List<String> slowTopic = Records.numbered("chaos-slow-topic", 4);
+        assertThat(fastestSyncSend("topic-app", "chaos-slow-topic", slowTopic)).as("fastest send to the slow topic, ms")
+                .isGreaterThanOrEqualTo(250);
+        long slowTopicMatched = gateway.chaos().get("slow-topic").orElseThrow().matched();
+        List<String> quick = Records.numbered("chaos-quick-topic", 4);
+        fastestSyncSend("topic-app", "chaos-quick-topic", quick);
+        assertThat(gateway.chaos().get("slow-topic").orElseThrow().matched()).as("slow-topic matches after sends to another topic")
+                .isEqualTo(slowTopicMatched);
+        assertThat(gateway.chaos().get("slow-client").orElseThrow().matched()).as("slow-client matches after another client sent")
+                .isEqualTo(slowClientMatched);
+
+        Records.assertExactlyOnce(slow, consume("chaos-slow", slow.size()));
+        Records.assertExactlyOnce(slowTopic, consume("chaos-slow-topic", slowTopic.size()));
+        Records.assertExactlyOnce(quick, consume("chaos-quick-topic", quick.size()));
+    }
+
+    /** Sends each value synchronously after one warm-up send to the same topic; the fastest of them, in ms. */
+    private long fastestSyncSend(String clientId, String topic, List<String> values) throws Exception {
+        long fastest = Long.MAX_VALUE;
+        try (KafkaProducer<String, String> producer = producer(clientId, Map.of())) {
+            producer.partitionsFor(topic);
+            for (String value : values) {
+                long start = System.nanoTime();
+                producer.send(new ProducerRecord<>(topic, value, value)).get();
+                fastest = Math.min(fastest, Duration.ofNanos(System.nanoTime() - start).toMillis());
+            }
+        }
+        return fastest;
+    }
+
+    @Test
     void latencyForOneClientIdDelaysItsProducesAndNotAnotherClients() throws Exception {
         cluster.createTopic("chaos-latency", 1, 1);
         gateway.chaos().add(rule("{\"name\":\"slow-app-latency\",\"type\":\"latency\",\"scope\":{\"clientId\":\"slow-app\"},"
