@@ -3,9 +3,11 @@ package dev.switchboard.failover;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -40,7 +42,8 @@ import org.slf4j.LoggerFactory;
  * A round is tied to the epoch it would replace, so a failover an operator made meanwhile makes it moot.
  *
  * <p>A vetoed round is not proposed again during the same outage: only after the cluster was judged up and then down
- * again. A round whose proposer vanished (no decision {@value #ABANDONED_AFTER_SECONDS} s after its window closed)
+ * again. The proposer decides when its timer fires at the window's end, or at its first check after it, whichever
+ * comes first. A round whose proposer vanished (no decision {@value #ABANDONED_AFTER_SECONDS} s after its window closed)
  * is abandoned, and the next proposal opens a new window.
  */
 public final class AutoFailover implements AutoCloseable {
@@ -49,6 +52,12 @@ public final class AutoFailover implements AutoCloseable {
     static final long ABANDONED_AFTER_SECONDS = 30;
     /** How long a step may take to come back from the standby's topic. */
     private static final Duration READ_BACK = Duration.ofSeconds(10);
+
+    /** Where steps are written: the switch-state topic on every cluster ({@link SwitchStateStore#publish}). */
+    @FunctionalInterface
+    public interface Steps {
+        void publish(String key, Object step);
+    }
 
     /** This instance's failover, once decided. */
     @FunctionalInterface
@@ -67,7 +76,7 @@ public final class AutoFailover implements AutoCloseable {
     }
 
     private final AutoFailoverConfig config;
-    private final SwitchStateStore store;
+    private final Steps steps;
     private final LongSupplier epoch;
     private final Supplier<String> activeCluster;
     private final Trigger trigger;
@@ -86,12 +95,14 @@ public final class AutoFailover implements AutoCloseable {
     /** Steps written here, by id, until the topic gives them back. */
     private final Map<String, CompletableFuture<Round>> readBack = new ConcurrentHashMap<>();
     private Verdict lastVerdict; // guarded by this
+    /** The proposals this instance settled, so the timer and a check never both write a step. Guarded by this. */
+    private final Set<String> settledHere = new HashSet<>();
     private Instant proposedAt; // guarded by this
 
-    public AutoFailover(AutoFailoverConfig config, SwitchStateStore store, LongSupplier epoch, Supplier<String> activeCluster,
+    public AutoFailover(AutoFailoverConfig config, Steps steps, LongSupplier epoch, Supplier<String> activeCluster,
                         Trigger trigger, Alerts alerts, String instanceId, Clock clock) {
         this.config = config;
-        this.store = store;
+        this.steps = steps;
         this.epoch = epoch;
         this.activeCluster = activeCluster;
         this.trigger = trigger;
@@ -116,10 +127,14 @@ public final class AutoFailover implements AutoCloseable {
         Instant now = clock.instant();
         Round open = openRound(current, now);
         if (verdict.health() != Health.DOWN) {
-            if (open != null && open.proposal.by().equals(instanceId)) {
+            if (open != null && open.proposal.by().equals(instanceId) && settledHere.add(open.proposal.id())) {
                 publish(step(Kind.CANCELLED, open.proposal, "cluster " + verdict.cluster() + " is judged "
                         + verdict.health().label() + " again"));
             }
+            return;
+        }
+        if (open != null && open.proposal.by().equals(instanceId) && !now.isBefore(open.proposal.decideAt())) {
+            decide(open.proposal); // the timer's backstop, on the clock the checks keep
             return;
         }
         if (open != null || Duration.between(verdict.since(), now).compareTo(downFor) < 0) {
@@ -195,7 +210,12 @@ public final class AutoFailover implements AutoCloseable {
                 + proposal.from() + " to " + proposal.to() + " starts at " + proposal.decideAt() + " unless vetoed"
                 + " (POST /api/v1/failover/veto, switchboard failover veto)", lastVerdict == null ? List.of() : lastVerdict.evidence(),
                 clock.instant(), instanceId));
-        long delay = Math.max(0, Duration.between(clock.instant(), proposal.decideAt()).toMillis());
+        scheduleDecision(proposal);
+    }
+
+    private void scheduleDecision(AutoFailoverEvent proposal) {
+        // Rounded up: the timer's clock and the wall clock differ by a little, and a decision must never come early.
+        long delay = Math.max(0, Duration.between(clock.instant(), proposal.decideAt()).toMillis() + 1);
         timer.schedule(() -> decide(proposal), delay, TimeUnit.MILLISECONDS);
     }
 
@@ -209,9 +229,14 @@ public final class AutoFailover implements AutoCloseable {
     /** The veto window closed: decide, unless the round was settled or the switch state moved meanwhile. */
     private synchronized void decide(AutoFailoverEvent proposal) {
         Round round = rounds.getOrDefault(proposal.epoch(), new TreeMap<>()).get(proposal.round());
-        if (round == null || round.settled != null) {
+        if (round == null || round.settled != null || settledHere.contains(proposal.id())) {
             return;
         }
+        if (clock.instant().isBefore(proposal.decideAt())) {
+            scheduleDecision(proposal);
+            return;
+        }
+        settledHere.add(proposal.id());
         if (epoch.getAsLong() != proposal.epoch()) {
             publish(step(Kind.CANCELLED, proposal, "the switch state moved to epoch " + epoch.getAsLong() + " meanwhile"));
         } else if (lastVerdict == null || lastVerdict.health() != Health.DOWN) {
@@ -332,7 +357,7 @@ public final class AutoFailover implements AutoCloseable {
 
     private void publish(AutoFailoverEvent event) {
         LOG.info("Automatic failover step kind={} epoch={} round={} by={}", event.kind(), event.epoch(), event.round(), event.by());
-        store.publish(event.key(), event);
+        steps.publish(event.key(), event);
     }
 
     @Override

@@ -156,7 +156,7 @@ public final class Gateway implements AutoCloseable {
         this.alerts = new AlertChannels(detection.alerts(), metrics.registry());
         this.brokerErrors = new BrokerErrors(metrics.registry());
         this.health = new HealthJudge(detection, clusters, brokerErrors, metrics, alerts, chaos::simulatedOutages, instanceId, clock);
-        this.autoFailover = new AutoFailover(detection.autoFailover(), store, () -> switchState == null ? 0 : switchState.epoch(),
+        this.autoFailover = new AutoFailover(detection.autoFailover(), store::publish, () -> switchState == null ? 0 : switchState.epoch(),
                 () -> clusters.active().name(), (target, decision) -> failover(target, false, decision.decidedBy(), decision),
                 alerts, instanceId, clock);
         server.attach(new DataPath(clusters, new AddressRewriter(listener.advertisedHost(), nodePorts, virtualNodes),
