@@ -18,6 +18,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.switchboard.config.AdminConfig;
 import dev.switchboard.gateway.Gateway;
+import dev.switchboard.health.Verdict;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,6 +53,7 @@ public final class AdminServer implements AutoCloseable {
                 .map(report -> Response.json(200, report))
                 .orElseGet(() -> Response.error(404, "no switch has happened since this gateway started")));
         postRoutes.put("/api/v1/failover", exchange -> FailoverRoute.handle(gateway, exchange));
+        postRoutes.put("/api/v1/failover/veto", exchange -> FailoverRoute.veto(gateway, exchange));
         server.createContext("/", this::handle);
         server.setExecutor(executor);
     }
@@ -76,13 +78,19 @@ public final class AdminServer implements AutoCloseable {
 
     private static Response readiness(Gateway gateway) {
         var active = gateway.clusters().active();
+        Verdict verdict = gateway.health();
+        boolean ready = gateway.ready();
         Map<String, Object> body = new LinkedHashMap<>();
-        body.put("status", gateway.ready() ? "ready" : "not ready");
+        body.put("status", ready ? "ready" : "not ready");
         body.put("activeCluster", active.name());
-        if (!gateway.ready()) {
+        if (!active.view().reachable()) {
             body.put("reason", "active cluster " + active.name() + " is unreachable: " + active.view().lastError());
+        } else if (!ready) {
+            body.put("reason", "active cluster " + active.name() + " is judged down: " + String.join("; ", verdict.evidence()));
         }
-        return Response.json(gateway.ready() ? 200 : 503, body);
+        body.put("health", verdict.health().label());
+        body.put("evidence", verdict.evidence());
+        return Response.json(ready ? 200 : 503, body);
     }
 
     private void handle(HttpExchange exchange) throws IOException {

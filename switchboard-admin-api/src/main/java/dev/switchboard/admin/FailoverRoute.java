@@ -16,7 +16,7 @@ import dev.switchboard.gateway.Gateway;
 /**
  * {@code POST /api/v1/failover} with {@code {"to": "secondary", "planned": false}}. The caller names itself in
  * the {@code X-Switchboard-Actor} header (the CLI sends user@host); the audit log records that and the address
- * the request came from.
+ * the request came from. {@code POST /api/v1/failover/veto} stops an armed automatic failover, named the same way.
  */
 final class FailoverRoute {
 
@@ -60,6 +60,18 @@ final class FailoverRoute {
         try {
             ClusterSwitch.Outcome outcome = gateway.failover(to.asText(), planned != null && planned.asBoolean(), actor(exchange));
             return Response.json(outcome.result().equals("switched") ? 200 : 504, outcome);
+        } catch (SwitchRefused e) {
+            return Response.json(e.status(), Map.of("error", e.getMessage()));
+        }
+    }
+
+    /**
+     * {@code POST /api/v1/failover/veto}, no body: stops the armed automatic failover on every instance. 200 once the
+     * standby's topic holds the veto before any decision; 409 when nothing is armed or the decision came first.
+     */
+    static Response veto(Gateway gateway, HttpExchange exchange) {
+        try {
+            return Response.json(200, gateway.vetoFailover(actor(exchange)));
         } catch (SwitchRefused e) {
             return Response.json(e.status(), Map.of("error", e.getMessage()));
         }

@@ -166,6 +166,30 @@ class FailoverApiTest {
         assertThat(metrics).contains("switchboard_admin_actions_total{action=\"failover\",result=\"failed\"}");
     }
 
+    @Test
+    void theVerdictShowsInStatusAndReadinessAndAVetoWithNothingArmedIsRefused() throws Exception {
+        Await.until(() -> fixture.gateway().health().checkedAt() != null, Duration.ofSeconds(30), "the first health check");
+        JsonNode status = Json.MAPPER.readTree(get("/api/v1/status").body());
+        assertThat(status.path("health").path("cluster").asText()).isEqualTo(primary.name());
+        assertThat(status.path("health").path("health").asText()).isEqualTo("HEALTHY");
+        assertThat(status.path("health").path("findings").isArray()).isTrue();
+        assertThat(status.path("autoFailover").path("enabled").asBoolean()).isFalse();
+        assertThat(status.path("autoFailover").path("state").asText()).isEqualTo("Off");
+        JsonNode ready = Json.MAPPER.readTree(get("/health/ready").body());
+        assertThat(ready.path("health").asText()).isEqualTo("healthy");
+        assertThat(ready.path("evidence").isEmpty()).isTrue();
+
+        HttpResponse<String> veto = http.send(HttpRequest.newBuilder(uri("/api/v1/failover/veto")).header("X-Switchboard-Actor", ACTOR)
+                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        assertRefused(veto, 409, "automatic failover is off (detection.autoFailover.enabled); nothing to veto");
+        assertThat(auditLines()).as("the refused veto in the audit log")
+                .anyMatch(line -> line.path("action").asText().equals("failover-veto") && line.path("actor").asText().startsWith(ACTOR));
+    }
+
+    private HttpResponse<String> get(String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(uri(path)).GET().build(), HttpResponse.BodyHandlers.ofString());
+    }
+
     private void assertRefused(HttpResponse<String> response, int status, String message) throws Exception {
         assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
         assertThat(Json.MAPPER.readTree(response.body()).get("error").asText()).contains(message);

@@ -23,7 +23,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "failover", mixinStandardHelpOptions = true,
         description = "Switch every client, through every gateway instance, to another cluster.",
-        subcommands = FailoverCommand.Last.class)
+        subcommands = {FailoverCommand.Last.class, FailoverCommand.Veto.class})
 final class FailoverCommand implements Callable<Integer> {
 
     static final int REFUSED = 3;
@@ -147,6 +147,38 @@ final class FailoverCommand implements Callable<Integer> {
                 return REFUSED;
             }
             out.print(RecoveryTable.render(answer.body()));
+            return 0;
+        }
+    }
+
+    /** {@code switchboard failover veto}: {@code POST /api/v1/failover/veto}. */
+    @Command(name = "veto", mixinStandardHelpOptions = true,
+            description = "Stop the armed automatic failover, on every gateway instance, for this outage.")
+    static final class Veto implements Callable<Integer> {
+
+        @Mixin
+        AdminEndpoint endpoint;
+
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() throws Exception {
+            PrintWriter out = spec.commandLine().getOut();
+            String actor = System.getProperty("user.name") + "@" + InetAddress.getLocalHost().getHostName();
+            AdminApiClient.Answer answer = new AdminApiClient(endpoint.url).post("api/v1/failover/veto", Map.of(), actor);
+            if (answer.status() != 200) {
+                PrintWriter err = spec.commandLine().getErr();
+                err.println("switchboard failover veto: refused (" + answer.status() + "): " + answer.error());
+                err.flush();
+                return REFUSED;
+            }
+            JsonNode proposal = answer.body().path("proposal");
+            out.println(answer.body().path("result").asText() + ": " + answer.body().path("message").asText());
+            out.println("  proposed by instance " + proposal.path("by").asText() + ", cluster " + proposal.path("from").asText()
+                    + " judged down since " + proposal.path("detectedAt").asText() + ", window was to close at "
+                    + proposal.path("decideAt").asText());
+            out.flush();
             return 0;
         }
     }

@@ -302,6 +302,17 @@ public final class ChaosRules implements AutoCloseable {
         return rules.values().stream().filter(rule -> rule.live(now)).map(rule -> rule.rule().name()).toList();
     }
 
+    /**
+     * The live rules that make {@code cluster} look down as a whole and say it should count as down
+     * ({@link Fault#simulatesClusterDown}): scoped to that cluster or to none, and to no topic, group, client or address.
+     */
+    public synchronized List<String> simulatedOutages(String cluster) {
+        Instant now = clock.instant();
+        return rules.values().stream().filter(rule -> rule.live(now)).map(LiveRule::rule)
+                .filter(rule -> rule.fault().simulatesClusterDown() && rule.scope().coversWholeCluster(cluster))
+                .map(FaultRule::name).toList();
+    }
+
     private void install(FaultRule rule) {
         LiveRule previous = rules.remove(rule.name());
         if (previous != null) {

@@ -35,4 +35,12 @@ public interface Fault {
     default Optional<String> closesOpenConnections() {
         return Optional.empty();
     }
+
+    /**
+     * Whether a live rule of this fault, scoped to a whole cluster, makes the gateway judge that cluster down, as if its
+     * brokers had failed. Only an outage that says so ({@code triggersFailover}) does.
+     */
+    default boolean simulatesClusterDown() {
+        return false;
+    }
 }

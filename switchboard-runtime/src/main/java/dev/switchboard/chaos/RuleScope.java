@@ -34,6 +34,12 @@ public record RuleScope(String cluster, Pattern topic, Pattern group, Pattern cl
         return principal == null || connection.principal().map(p -> principal.matcher(p).matches()).orElse(false);
     }
 
+    /** Whether this scope takes in every client of {@code clusterName}: no part but the cluster is set. */
+    public boolean coversWholeCluster(String clusterName) {
+        return (cluster == null || cluster.equals(clusterName)) && topic == null && group == null && clientId == null
+                && clientAddress == null && principal == null;
+    }
+
     public boolean topicMatches(String name) {
         return topic == null || (name != null && topic.matcher(name).matches());
     }

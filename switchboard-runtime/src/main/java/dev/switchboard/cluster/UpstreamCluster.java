@@ -3,6 +3,7 @@ package dev.switchboard.cluster;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -133,6 +134,40 @@ public final class UpstreamCluster implements AutoCloseable {
             done.complete(next);
         });
         return done;
+    }
+
+    /**
+     * Asks the cluster for its brokers and controller, and for the leaders of {@code topics}. Never throws: a cluster
+     * where no broker answers gives an unreachable probe; a topic that cannot be described (deleted meanwhile) is left
+     * out.
+     */
+    public CompletableFuture<ClusterProbe> probe(Collection<String> topics) {
+        DescribeClusterResult cluster = admin().describeCluster();
+        CompletableFuture<ClusterProbe> done = new CompletableFuture<>();
+        cluster.nodes().toCompletionStage().thenCombine(cluster.controller().toCompletionStage(), (nodes, controller) ->
+                        new ClusterProbe(true, null, nodes.size(), controller != null && !controller.isEmpty(), List.of(), Instant.now()))
+                .thenCompose(reached -> leaderless(topics).thenApply(partitions -> new ClusterProbe(true, null, reached.brokers(),
+                        reached.controllerKnown(), partitions, Instant.now())))
+                .whenComplete((probe, error) -> done.complete(error == null ? probe : ClusterProbe.unreachable(rootMessage(error))));
+        return done;
+    }
+
+    /** The partitions of {@code topics} without a leader; a topic that cannot be described is left out. */
+    private CompletableFuture<List<String>> leaderless(Collection<String> topics) {
+        if (topics.isEmpty()) {
+            return CompletableFuture.completedFuture(List.of());
+        }
+        List<String> leaderless = new CopyOnWriteArrayList<>();
+        CompletableFuture<?>[] described = admin().describeTopics(topics).topicNameValues().values().stream()
+                .map(topic -> topic.toCompletionStage().toCompletableFuture().handle((description, error) -> {
+                    if (description != null) {
+                        description.partitions().stream().filter(p -> p.leader() == null || p.leader().isEmpty())
+                                .forEach(p -> leaderless.add(description.name() + "-" + p.partition()));
+                    }
+                    return null;
+                }))
+                .toArray(CompletableFuture[]::new);
+        return CompletableFuture.allOf(described).thenApply(all -> List.copyOf(leaderless));
     }
 
     /**

@@ -8,18 +8,24 @@ import java.util.Set;
 
 /**
  * Everything {@code switchboard serve} needs: the client-facing listener, the admin API, the upstream
- * clusters, which of them serves clients, how switches between them behave, and chaos rules to load at start.
+ * clusters, which of them serves clients, how switches between them behave, chaos rules to load at start, and how
+ * the active cluster's health is judged.
  */
 public record GatewayConfig(ListenerConfig listener, AdminConfig admin, List<ClusterConfig> clusters, String activeCluster,
-                            FailoverConfig failover, ChaosConfig chaos) {
+                            FailoverConfig failover, ChaosConfig chaos, DetectionConfig detection) {
 
     public GatewayConfig(ListenerConfig listener, AdminConfig admin, List<ClusterConfig> clusters, String activeCluster) {
-        this(listener, admin, clusters, activeCluster, null, null);
+        this(listener, admin, clusters, activeCluster, null, null, null);
     }
 
     public GatewayConfig(ListenerConfig listener, AdminConfig admin, List<ClusterConfig> clusters, String activeCluster,
                          FailoverConfig failover) {
-        this(listener, admin, clusters, activeCluster, failover, null);
+        this(listener, admin, clusters, activeCluster, failover, null, null);
+    }
+
+    public GatewayConfig(ListenerConfig listener, AdminConfig admin, List<ClusterConfig> clusters, String activeCluster,
+                         FailoverConfig failover, ChaosConfig chaos) {
+        this(listener, admin, clusters, activeCluster, failover, chaos, null);
     }
 
     public GatewayConfig {
@@ -41,6 +47,14 @@ public record GatewayConfig(ListenerConfig listener, AdminConfig admin, List<Clu
                 "'" + activeCluster + "' is not one of the configured clusters " + names);
         failover = failover == null ? FailoverConfig.DEFAULT : failover;
         chaos = chaos == null ? ChaosConfig.DEFAULT : chaos;
+        detection = detection == null ? DetectionConfig.DEFAULT : detection;
+        AutoFailoverConfig auto = detection.autoFailover();
+        if (auto.enabled()) {
+            ConfigException.require(names.contains(auto.to()), "detection.autoFailover.to",
+                    "'" + auto.to() + "' is not one of the configured clusters " + names);
+            ConfigException.require(!auto.to().equals(activeCluster), "detection.autoFailover.to",
+                    "must name the standby, not the active cluster '" + activeCluster + "'");
+        }
         for (Map.Entry<String, String> pin : failover.pinnedTopics().entrySet()) {
             ConfigException.require(names.contains(pin.getValue()), "failover.pinnedTopics." + pin.getKey(),
                     "'" + pin.getValue() + "' is not one of the configured clusters " + names);

@@ -186,6 +186,10 @@ final class ResponseRelay {
                     + " but the next request in flight is " + (slot == null ? "none" : slot.correlationId));
             return null;
         }
+        if (slot.api == ApiKeys.PRODUCE && context.clusterName() != null) {
+            // Measured here, as the response begins to arrive: before any interceptor could delay it.
+            dataPath.metrics().upstreamProduceAnswered(context.clusterName(), System.nanoTime() - slot.forwardedNanos);
+        }
         int frameBytes = KafkaFrameDecoder.SIZE_PREFIX + size;
         if (silenced) {
             awaitingUpstream.poll();

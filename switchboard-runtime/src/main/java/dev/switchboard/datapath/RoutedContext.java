@@ -45,6 +45,11 @@ final class RoutedContext implements ConnectionContext, RewriteContext {
         return true;
     }
 
+    /** The name of the cluster serving this connection, null before it is routed; allocates nothing. */
+    String clusterName() {
+        return cluster == null ? null : cluster.name();
+    }
+
     boolean identityNodeIds() {
         return dataPath.nodes().isIdentity(cluster.name());
     }

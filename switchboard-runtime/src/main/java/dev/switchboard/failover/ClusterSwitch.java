@@ -11,6 +11,7 @@ import java.util.function.Supplier;
 import java.util.function.ToIntFunction;
 
 import dev.switchboard.config.GatewayConfig;
+import dev.switchboard.failover.recovery.SwitchDecision;
 import dev.switchboard.failover.replication.CatchUp;
 import dev.switchboard.failover.replication.LagSample;
 import org.slf4j.Logger;
@@ -73,6 +74,11 @@ public final class ClusterSwitch {
      * another switch requested here is still running.
      */
     public Outcome failover(String target, boolean planned, String requestedBy) {
+        return failover(target, planned, requestedBy, null);
+    }
+
+    /** As {@link #failover(String, boolean, String)}, recording how it was decided in the switch state. */
+    public Outcome failover(String target, boolean planned, String requestedBy, SwitchDecision decision) {
         if (target == null || target.isBlank()) {
             throw new SwitchRefused(400, "'to' is required: the cluster to switch to, one of " + clusterNames());
         }
@@ -94,15 +100,16 @@ public final class ClusterSwitch {
             throw new SwitchRefused(409, "a switch is already running here; wait for it to finish");
         }
         try {
-            return planned ? planned(source, target, requestedBy, started) : unplanned(source, target, requestedBy, started);
+            SwitchDecision how = decision != null ? decision : new SwitchDecision(requestedBy, started, null, null);
+            return planned ? planned(source, target, requestedBy, started, how) : unplanned(source, target, requestedBy, started, how);
         } finally {
             phase.set(new SwitchPhase.Idle());
         }
     }
 
-    private Outcome unplanned(String source, String target, String requestedBy, Instant started) {
+    private Outcome unplanned(String source, String target, String requestedBy, Instant started, SwitchDecision decision) {
         LagSample lag = replication.lagAtFailure(source, target).orElse(null);
-        SwitchState next = current().next(target, requestedBy, clock.instant(), started);
+        SwitchState next = current().next(target, requestedBy, clock.instant(), started).decidedBy(decision);
         List<String> writtenTo = store.write(next);
         int closed = applier.applyAsInt(next);
         LOG.info("Failover to {} done: epoch={} connectionsClosed={} lagAtFailure={}", target, next.epoch(), closed, lag);
@@ -112,7 +119,7 @@ public final class ClusterSwitch {
                 next.epoch(), source, target, false, writtenTo, closed, lag, null, millisSince(started));
     }
 
-    private Outcome planned(String source, String target, String requestedBy, Instant started) {
+    private Outcome planned(String source, String target, String requestedBy, Instant started, SwitchDecision decision) {
         Duration timeout = Duration.ofSeconds(config.failover().plannedTimeoutSeconds());
         Instant deadline = started.plus(timeout);
         SwitchState hold = current().holding(target, deadline.plus(HOLD_GRACE), requestedBy, clock.instant());
@@ -150,7 +157,7 @@ public final class ClusterSwitch {
             return new Outcome("aborted", reason, release.epoch(), source, target, true, writtenTo, 0, null, status, millisSince(started));
         }
         phase.set(new SwitchPhase.Switching(source, target, clock.instant()));
-        SwitchState next = current().next(target, requestedBy, clock.instant(), started);
+        SwitchState next = current().next(target, requestedBy, clock.instant(), started).decidedBy(decision);
         List<String> writtenTo = store.write(next);
         int closed = applier.applyAsInt(next);
         LOG.info("Planned switchover to {} done: epoch={} connectionsClosed={}", target, next.epoch(), closed);

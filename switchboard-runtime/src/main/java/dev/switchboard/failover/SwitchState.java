@@ -2,6 +2,8 @@ package dev.switchboard.failover;
 
 import java.time.Instant;
 
+import dev.switchboard.failover.recovery.SwitchDecision;
+
 /**
  * Which cluster serves clients, as of one switch.
  *
@@ -14,9 +16,11 @@ import java.time.Instant;
  * @param requestedAt   when the operator asked for the switch: for a planned one, before its produce hold and
  *                      catch-up. The recovery time runs from here. Null in states written before it was recorded,
  *                      which then count from {@code switchedAt}.
+ * @param decision      how the switch to this state was decided, for its recovery report; null for states that
+ *                      switch nothing (a hold, its release) and states written before it was recorded
  */
 public record SwitchState(long epoch, String activeCluster, Instant switchedAt, String requestedBy, ProduceHold hold,
-                          Instant requestedAt) {
+                          Instant requestedAt, SwitchDecision decision) {
 
     /**
      * Produce requests wait at every instance while replication catches up for a planned switch to {@code target}.
@@ -36,7 +40,7 @@ public record SwitchState(long epoch, String activeCluster, Instant switchedAt, 
     }
 
     public SwitchState(long epoch, String activeCluster, Instant switchedAt, String requestedBy) {
-        this(epoch, activeCluster, switchedAt, requestedBy, null, switchedAt);
+        this(epoch, activeCluster, switchedAt, requestedBy, null, switchedAt, null);
     }
 
     /** The state after switching to {@code cluster}, asked for now: the next epoch. */
@@ -46,12 +50,17 @@ public record SwitchState(long epoch, String activeCluster, Instant switchedAt, 
 
     /** The state after switching to {@code cluster}, asked for at {@code requestedAt}: the next epoch. */
     public SwitchState next(String cluster, String requestedBy, Instant now, Instant requestedAt) {
-        return new SwitchState(epoch + 1, cluster, now, requestedBy, null, requestedAt);
+        return new SwitchState(epoch + 1, cluster, now, requestedBy, null, requestedAt, null);
+    }
+
+    /** The same state, recording how its switch was decided. */
+    public SwitchState decidedBy(SwitchDecision how) {
+        return new SwitchState(epoch, activeCluster, switchedAt, requestedBy, hold, requestedAt, how);
     }
 
     /** The state that holds produce requests for a planned switch to {@code target}: the next epoch, same cluster. */
     public SwitchState holding(String target, Instant until, String requestedBy, Instant now) {
-        return new SwitchState(epoch + 1, activeCluster, now, requestedBy, new ProduceHold(target, until), now);
+        return new SwitchState(epoch + 1, activeCluster, now, requestedBy, new ProduceHold(target, until), now, null);
     }
 
     /** When the switch to this state was asked for; see {@code requestedAt}. */

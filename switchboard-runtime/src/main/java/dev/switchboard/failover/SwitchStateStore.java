@@ -51,8 +51,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Running instances {@link #follow follow} the topic on every cluster with one long-lived consumer each, and
  * copy the newest state to a cluster that lacks it once that cluster answers again. The same topic carries the
- * virtual node map ({@value #NODES_KEY}), each instance's report ({@value #INSTANCE_KEY_PREFIX}id) and the chaos rules
- * ({@value #CHAOS_KEY_PREFIX}name).
+ * virtual node map ({@value #NODES_KEY}), each instance's report ({@value #INSTANCE_KEY_PREFIX}id), the chaos rules
+ * ({@value #CHAOS_KEY_PREFIX}name) and the steps of automatic failovers ({@value #AUTO_FAILOVER_KEY_PREFIX}…).
  */
 public final class SwitchStateStore implements AutoCloseable {
 
@@ -65,6 +65,8 @@ public final class SwitchStateStore implements AutoCloseable {
     public static final String INSTANCE_KEY_PREFIX = "instance/";
     /** Chaos rules share the topic, one key per rule name, so every instance applies them and a restart keeps them. */
     public static final String CHAOS_KEY_PREFIX = "chaos/";
+    /** The steps of automatic failovers, one key each; see {@link AutoFailoverEvent}. */
+    public static final String AUTO_FAILOVER_KEY_PREFIX = "auto-failover/";
     private static final Duration CLUSTER_TIMEOUT = Duration.ofSeconds(5);
     /** How long closing waits for followers woken from their consumers to stop by themselves. */
     private static final Duration FOLLOWER_STOP_WAIT = Duration.ofSeconds(1);
@@ -84,6 +86,10 @@ public final class SwitchStateStore implements AutoCloseable {
 
         /** A change to the chaos rule {@code name}, as the JSON it was published with. */
         default void chaosRule(String cluster, String name, String json) {
+        }
+
+        /** A step of an automatic failover, in the order {@code cluster}'s topic holds it. */
+        default void autoFailover(String cluster, AutoFailoverEvent event) {
         }
     }
 
@@ -310,6 +316,8 @@ public final class SwitchStateStore implements AutoCloseable {
                 listener.nodeMap(cluster, JSON.readValue(record.value(), NodeMap.class));
             } else if (record.key() != null && record.key().startsWith(INSTANCE_KEY_PREFIX)) {
                 listener.instanceReport(cluster, JSON.readValue(record.value(), InstanceReport.class));
+            } else if (record.key() != null && record.key().startsWith(AUTO_FAILOVER_KEY_PREFIX)) {
+                listener.autoFailover(cluster, JSON.readValue(record.value(), AutoFailoverEvent.class));
             } else if (record.key() != null && record.key().startsWith(CHAOS_KEY_PREFIX)) {
                 listener.chaosRule(cluster, record.key().substring(CHAOS_KEY_PREFIX.length()), record.value());
             }

@@ -31,7 +31,18 @@ import dev.switchboard.chaos.RuleParser;
 import dev.switchboard.chaos.faults.FaultTypes;
 import dev.switchboard.cluster.VirtualNodes;
 import dev.switchboard.datapath.TopicNames;
+import dev.switchboard.alert.AlertChannels;
+import dev.switchboard.config.AutoFailoverConfig;
+import dev.switchboard.config.DetectionConfig;
+import dev.switchboard.failover.AutoFailover;
+import dev.switchboard.failover.AutoFailoverEvent;
+import dev.switchboard.failover.AutoFailoverState;
 import dev.switchboard.failover.ClusterSwitch;
+import dev.switchboard.failover.recovery.SwitchDecision;
+import dev.switchboard.health.BrokerErrors;
+import dev.switchboard.health.Health;
+import dev.switchboard.health.HealthJudge;
+import dev.switchboard.health.Verdict;
 import dev.switchboard.failover.InstanceReport;
 import dev.switchboard.failover.MirrorMakerReplication;
 import dev.switchboard.failover.NodeMap;
@@ -108,6 +119,10 @@ public final class Gateway implements AutoCloseable {
     private final ChaosRules chaos;
     private final ClusterProducerIds producerIdSource;
     private final ProducerBindings producerBindings;
+    private final AlertChannels alerts;
+    private final BrokerErrors brokerErrors;
+    private final HealthJudge health;
+    private final AutoFailover autoFailover;
     private final String instanceId = UUID.randomUUID().toString();
     private final Instant startedAt = Instant.now();
     private final Map<String, InstanceReport> instances = new ConcurrentHashMap<>();
@@ -145,6 +160,13 @@ public final class Gateway implements AutoCloseable {
         this.chaos = new ChaosRules(new RuleParser(FaultTypes.ALL, config.chaos().ruleDuration()), audit, metrics.registry(), clock);
         this.clusterSwitch = new ClusterSwitch(config, store, replication, this::apply, () -> clusters.active().name(),
                 () -> Map.copyOf(instances), clock);
+        DetectionConfig detection = config.detection();
+        this.alerts = new AlertChannels(detection.alerts(), metrics.registry());
+        this.brokerErrors = new BrokerErrors(metrics.registry());
+        this.health = new HealthJudge(detection, clusters, brokerErrors, metrics, alerts, chaos::simulatedOutages, instanceId, clock);
+        this.autoFailover = new AutoFailover(detection.autoFailover(), store::publish, () -> switchState == null ? 0 : switchState.epoch(),
+                () -> clusters.active().name(), (target, decision) -> failover(target, false, decision.decidedBy(), decision),
+                alerts, instanceId, clock);
         server.attach(new DataPath(clusters, new AddressRewriter(listener.advertisedHost(), nodePorts, virtualNodes),
                 ResponseRewriters.standard(), connector, connections, metrics, listener.maxFrameBytes(), virtualNodes,
                 listener.clusterId(), new TopicNames(metrics), interceptors(extensions)));
@@ -153,7 +175,8 @@ public final class Gateway implements AutoCloseable {
     /**
      * The interceptors every connection gets, in the order requests meet them: strict parsing first, so nothing else
      * reads a malformed request; then failover's; then chaos, so failover's own answers are never faulted and its
-     * recovery signals see what chaos did to clients; then the extensions'.
+     * recovery signals see what chaos did to clients; then the extensions'; last, closest to the cluster, the count of
+     * broker errors, so it sees responses as the brokers sent them.
      */
     private List<InterceptorFactory> interceptors(GatewayExtensions extensions) {
         List<InterceptorFactory> interceptors = new ArrayList<>();
@@ -168,6 +191,7 @@ public final class Gateway implements AutoCloseable {
         interceptors.add(new FetchFence(fence));
         interceptors.add(new ChaosInterceptor(chaos));
         interceptors.addAll(extensions.interceptors());
+        interceptors.add(brokerErrors);
         return interceptors;
     }
 
@@ -219,6 +243,8 @@ public final class Gateway implements AutoCloseable {
         replication.start(clusters.active().name());
         reporter.scheduleWithFixedDelay(this::report, 0, REPORT_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
         reporter.scheduleWithFixedDelay(producerBindings::expireIdle, 1, 1, TimeUnit.MINUTES);
+        health.onVerdict(autoFailover::verdict);
+        health.start();
         for (Map.Entry<Integer, Integer> node : nodePorts.snapshot().entrySet()) {
             server.open(new Listener.Node(node.getKey(), node.getValue()));
         }
@@ -263,6 +289,11 @@ public final class Gateway implements AutoCloseable {
                 } catch (IOException e) {
                     LOG.warn("Unreadable chaos rule {} in the switch state on cluster={}: {}", name, cluster, e.toString());
                 }
+            }
+
+            @Override
+            public void autoFailover(String cluster, AutoFailoverEvent event) {
+                autoFailover.event(cluster, event);
             }
 
             @Override
@@ -326,6 +357,9 @@ public final class Gateway implements AutoCloseable {
             boolean planned = current != null && current.hold() != null && current.hold().target().equals(state.activeCluster());
             recovery.switchStarted(state.epoch(), previous, state.activeCluster(), planned, state.requestedBy(),
                     state.requestedOrSwitchedAt());
+            if (state.decision() != null) {
+                recovery.decided(state.decision());
+            }
             clusters.activate(state.activeCluster());
             producerBindings.switchHappened();
             fence.switched(state.epoch());
@@ -378,12 +412,19 @@ public final class Gateway implements AutoCloseable {
      * audit log whatever happens.
      */
     public ClusterSwitch.Outcome failover(String target, boolean planned, String actor) {
+        Verdict verdict = health.verdict();
+        Instant detectedAt = verdict.health() == Health.DOWN ? verdict.since() : null;
+        return failover(target, planned, actor, new SwitchDecision(actor, clock.instant(), detectedAt, null));
+    }
+
+    /** As {@link #failover(String, boolean, String)}, recording how the switch was decided in its recovery report. */
+    public ClusterSwitch.Outcome failover(String target, boolean planned, String actor, SwitchDecision decision) {
         Map<String, Object> request = new LinkedHashMap<>();
         request.put("to", target);
         request.put("planned", planned);
         audit.record(actor, "failover", request, AuditEvent.ACCEPTED, "switch requested");
         try {
-            ClusterSwitch.Outcome outcome = clusterSwitch.failover(target, planned, actor);
+            ClusterSwitch.Outcome outcome = clusterSwitch.failover(target, planned, actor, decision);
             audit.record(actor, "failover", request, outcome.result().equals("switched") ? AuditEvent.SUCCEEDED : AuditEvent.FAILED,
                     outcome.message());
             return outcome;
@@ -394,6 +435,33 @@ public final class Gateway implements AutoCloseable {
             audit.record(actor, "failover", request, AuditEvent.FAILED, e.toString());
             throw e;
         }
+    }
+
+    /**
+     * Vetoes the armed automatic failover, on every instance; see {@link AutoFailover#veto}. Audited whatever happens.
+     */
+    public AutoFailover.VetoOutcome vetoFailover(String actor) {
+        Map<String, Object> request = Map.of();
+        try {
+            AutoFailover.VetoOutcome outcome = autoFailover.veto(actor);
+            audit.record(actor, "failover-veto", request, AuditEvent.SUCCEEDED, outcome.message());
+            return outcome;
+        } catch (SwitchRefused e) {
+            audit.record(actor, "failover-veto", request, AuditEvent.REJECTED, e.getMessage());
+            throw e;
+        }
+    }
+
+    /** The active cluster's health verdict as of the last check. */
+    public Verdict health() {
+        return health.verdict();
+    }
+
+    /** Where the automatic failover stands. */
+    public GatewayStatus.AutoFailoverStatus autoFailover() {
+        AutoFailoverConfig auto = autoFailover.config();
+        AutoFailoverState state = autoFailover.state();
+        return new GatewayStatus.AutoFailoverStatus(auto.enabled(), auto.to(), auto.downFor(), auto.vetoWindow(), state.name(), state);
     }
 
     public SwitchPhase switchPhase() {
@@ -431,9 +499,9 @@ public final class Gateway implements AutoCloseable {
         return clusters;
     }
 
-    /** Ready while the active cluster answered its last check. */
+    /** Ready while the active cluster answered its last discovery and is not judged down. */
     public boolean ready() {
-        return clusters.active().view().reachable();
+        return clusters.active().view().reachable() && health.verdict().health() != Health.DOWN;
     }
 
     public GatewayStatus status() {
@@ -456,12 +524,15 @@ public final class Gateway implements AutoCloseable {
                         e.getValue().stream().sorted(Comparator.comparing(ConnectionInfo::openedAt)).toList()))
                 .toList();
         return new GatewayStatus(active.name(), switchState == null ? null : switchState.epoch(), clusterStatus, listeners,
-                open.size(), clients, chaos.activeNames());
+                open.size(), clients, chaos.activeNames(), health.verdict(), autoFailover());
     }
 
     @Override
     public void close() {
         reporter.shutdownNow();
+        health.close();
+        autoFailover.close();
+        alerts.close();
         server.close();
         replication.close();
         store.close();

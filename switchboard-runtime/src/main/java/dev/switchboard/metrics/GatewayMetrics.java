@@ -1,6 +1,8 @@
 package dev.switchboard.metrics;
 
 import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReferenceArray;
@@ -34,6 +36,7 @@ public final class GatewayMetrics {
     private final PrometheusMeterRegistry registry;
     private final AtomicReferenceArray<ApiMeters> apiMeters = new AtomicReferenceArray<>(Short.MAX_VALUE);
     private final AtomicInteger openConnections = new AtomicInteger();
+    private final Map<String, Timer> upstreamProduceLatency = new ConcurrentHashMap<>();
 
     public GatewayMetrics() {
         this(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
@@ -93,6 +96,22 @@ public final class GatewayMetrics {
         meters.bytesOut.increment(bytes);
         meters.totalLatency.record(totalNanos, TimeUnit.NANOSECONDS);
         meters.gatewayLatency.record(gatewayNanos, TimeUnit.NANOSECONDS);
+    }
+
+    /**
+     * A cluster's broker began to answer a Produce request {@code nanos} after the gateway forwarded it: the broker's
+     * time alone, without what the gateway or its interceptors (chaos latency included) added before or after.
+     */
+    public void upstreamProduceAnswered(String cluster, long nanos) {
+        upstreamProduceLatency(cluster).record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** The brokers' produce latency on {@code cluster}, as {@link #upstreamProduceAnswered} records it. */
+    public Timer upstreamProduceLatency(String cluster) {
+        Timer timer = upstreamProduceLatency.get(cluster);
+        return timer != null ? timer : upstreamProduceLatency.computeIfAbsent(cluster, name -> Timer.builder("switchboard.upstream.produce.latency")
+                .description("Time from forwarding a Produce request to its response arriving from the broker")
+                .tag("cluster", name).serviceLevelObjectives(LATENCY_BUCKETS).register(registry));
     }
 
     /** A response the gateway changed: broker addresses rewritten, versions cut down. */

@@ -11,6 +11,7 @@ import java.util.function.Function;
 
 import dev.switchboard.config.AdminConfig;
 import dev.switchboard.config.ClusterConfig;
+import dev.switchboard.config.DetectionConfig;
 import dev.switchboard.config.FailoverConfig;
 import dev.switchboard.config.GatewayConfig;
 import dev.switchboard.config.ListenerConfig;
@@ -74,9 +75,21 @@ public final class GatewayFixture implements AutoCloseable {
         this(100, EmbeddedKafkaCluster::clientSecurityProperties, failover, clusterId, false, List.of(), clusters);
     }
 
+    /** One of several instances presenting {@code clusterId}, judging health and failing over as {@code detection} says. */
+    public static GatewayFixture withDetection(String clusterId, DetectionConfig detection, EmbeddedKafkaCluster... clusters) {
+        return new GatewayFixture(100, EmbeddedKafkaCluster::clientSecurityProperties, null, clusterId, false, List.of(),
+                detection, clusters);
+    }
+
     private GatewayFixture(int maxFrameKiB, Function<EmbeddedKafkaCluster, Map<String, String>> properties,
                            FailoverConfig failover, String clusterId, boolean strictRequests,
                            List<InterceptorFactory> interceptors, EmbeddedKafkaCluster... clusters) {
+        this(maxFrameKiB, properties, failover, clusterId, strictRequests, interceptors, null, clusters);
+    }
+
+    private GatewayFixture(int maxFrameKiB, Function<EmbeddedKafkaCluster, Map<String, String>> properties,
+                           FailoverConfig failover, String clusterId, boolean strictRequests,
+                           List<InterceptorFactory> interceptors, DetectionConfig detection, EmbeddedKafkaCluster... clusters) {
         this.bootstrapPort = FreePorts.next();
         int first = FreePorts.range(8, bootstrapPort);
         this.nodePorts = new PortRange(first, first + 7);
@@ -91,7 +104,7 @@ public final class GatewayFixture implements AutoCloseable {
         GatewayConfig config = new GatewayConfig(
                 new ListenerConfig("127.0.0.1", ADVERTISED_HOST, bootstrapPort, nodePorts, maxFrameKiB * 1024, clusterId,
                         strictRequests),
-                new AdminConfig("127.0.0.1", 0), upstreams, clusters[0].name(), failover);
+                new AdminConfig("127.0.0.1", 0), upstreams, clusters[0].name(), failover, null, detection);
         this.gateway = Gateway.start(config, new GatewayExtensions(interceptors, List.of(detector)));
     }
 

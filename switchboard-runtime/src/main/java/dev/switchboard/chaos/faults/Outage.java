@@ -25,6 +25,11 @@ import dev.switchboard.intercept.RequestAction;
  * </ul>
  * A rule with {@code scope.topic} takes a connection away only at a request about one of its topics (Produce, Fetch).
  * Once the rule is gone, new connections are served again.
+ *
+ * <p>Param {@code triggersFailover} (default false): the outage is made here, in the gateway, so the brokers stay
+ * healthy and the health verdict, which asks the brokers, would never see it. With {@code true}, a live rule that can
+ * reach the whole active cluster (no topic, group, client or address scope) judges that cluster down, so a drill can
+ * exercise the alert and the automatic failover with its veto window.
  */
 public final class Outage implements Fault {
 
@@ -38,13 +43,21 @@ public final class Outage implements Fault {
     private static final Interest EVERY_REQUEST = Interest.allRequests();
 
     private final boolean blackhole;
+    private final boolean triggersFailover;
 
-    Outage(boolean blackhole) {
+    Outage(boolean blackhole, boolean triggersFailover) {
         this.blackhole = blackhole;
+        this.triggersFailover = triggersFailover;
     }
 
     static Outage parse(Params params) {
-        return new Outage(params.choice("mode", "close", "close", "blackhole").equals("blackhole"));
+        return new Outage(params.choice("mode", "close", "close", "blackhole").equals("blackhole"),
+                params.bool("triggersFailover", false));
+    }
+
+    @Override
+    public boolean simulatesClusterDown() {
+        return triggersFailover;
     }
 
     @Override

@@ -34,11 +34,14 @@ import java.util.stream.Stream;
  * @param rtoMillis            from the request until the last application in scope was back; null until then
  *                             and when there is nothing in scope
  * @param note                 what an operator should know to read the RTO right; null when nothing
+ * @param decision             who or what decided the switch, when the outage was detected and the veto window;
+ *                             null when not recorded
  */
 public record RecoveryReport(long epoch, String from, String to, boolean planned, String requestedBy,
                              Instant requestedAt, Instant connectionsClosedAt, int connectionsClosed,
                              Instant completedAt, List<ApplicationRecovery> applications, List<String> notBack,
-                             boolean wave1Back, RtoScope rtoScope, Long rtoMillis, String note) {
+                             boolean wave1Back, RtoScope rtoScope, Long rtoMillis, String note,
+                             SwitchDecision decision) {
 
     public RecoveryReport {
         applications = List.copyOf(applications);
@@ -48,7 +51,7 @@ public record RecoveryReport(long epoch, String from, String to, boolean planned
     /** Works out {@code notBack}, {@code wave1Back}, the scope, the RTO and the note from the applications. */
     static RecoveryReport of(long epoch, String from, String to, boolean planned, String requestedBy,
                              Instant requestedAt, Instant connectionsClosedAt, int connectionsClosed,
-                             Instant completedAt, List<ApplicationRecovery> applications) {
+                             Instant completedAt, List<ApplicationRecovery> applications, SwitchDecision decision) {
         List<ApplicationRecovery> known = applications.stream().filter(app -> !app.newSinceSwitch()).toList();
         List<ApplicationRecovery> wave1 = known.stream().filter(ApplicationRecovery::wave1).toList();
         RtoScope scope = !wave1.isEmpty() ? RtoScope.WAVE1 : !known.isEmpty() ? RtoScope.ALL_APPLICATIONS : RtoScope.NONE;
@@ -60,7 +63,7 @@ public record RecoveryReport(long epoch, String from, String to, boolean planned
         List<String> notBack = known.stream().filter(app -> !app.back()).map(app -> app.key().displayName()).toList();
         return new RecoveryReport(epoch, from, to, planned, requestedBy, requestedAt, connectionsClosedAt,
                 connectionsClosed, completedAt, applications, notBack, scope == RtoScope.WAVE1 && allInScopeBack,
-                scope, rto, noteFor(scope));
+                scope, rto, noteFor(scope), decision);
     }
 
     private static String noteFor(RtoScope scope) {
@@ -111,7 +114,8 @@ public record RecoveryReport(long epoch, String from, String to, boolean planned
         applications.sort(Comparator.comparing(ApplicationRecovery::newSinceSwitch));
 
         return of(first.epoch(), first.from(), first.to(), first.planned(), first.requestedBy(), requestedAt,
-                connectionsClosedAt, connectionsClosed, completedAt, applications);
+                connectionsClosedAt, connectionsClosed, completedAt, applications,
+                reports.stream().map(RecoveryReport::decision).filter(Objects::nonNull).findFirst().orElse(null));
     }
 
     private static ApplicationRecovery mergeApplication(ApplicationKey key, List<ApplicationRecovery> seen,

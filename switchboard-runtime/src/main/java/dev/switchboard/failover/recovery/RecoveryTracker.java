@@ -69,6 +69,13 @@ public final class RecoveryTracker {
         }
     }
 
+    /** Records how the switch being tracked was decided; its report shows it. */
+    public void decided(SwitchDecision decision) {
+        synchronized (lock) {
+            requireSwitch("decided").decided(decision);
+        }
+    }
+
     /** The gateway closed {@code count} client connections now, so that clients reconnect to the new cluster. */
     public void connectionsClosed(int count) {
         synchronized (lock) {

@@ -45,6 +45,7 @@ final class TrackedSwitch {
     private Instant connectionsClosedAt;
     private int connectionsClosed;
     private Instant completedAt;
+    private SwitchDecision decision;
 
     TrackedSwitch(long epoch, String fromCluster, String toCluster, boolean planned, String requestedBy, Clock clock,
                   Instant requestedAt, List<ApplicationActivity> knownApplications) {
@@ -85,6 +86,10 @@ final class TrackedSwitch {
         }
         applications.add(progress);
         application.follow(progress);
+    }
+
+    void decided(SwitchDecision how) {
+        decision = how;
     }
 
     void connectionsClosed(int count) {
@@ -134,6 +139,6 @@ final class TrackedSwitch {
         List<ApplicationRecovery> recoveries = new ArrayList<>();
         applications.forEach(progress -> recoveries.add(progress.recovery(requestedAt)));
         return RecoveryReport.of(epoch, fromCluster, toCluster, planned, requestedBy, requestedAt, connectionsClosedAt,
-                connectionsClosed, completedAt, recoveries);
+                connectionsClosed, completedAt, recoveries, decision);
     }
 }
