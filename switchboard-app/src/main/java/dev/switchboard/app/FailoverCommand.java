@@ -88,7 +88,7 @@ final class FailoverCommand implements Callable<Integer> {
         JsonNode outcome = answer.body();
         out.println(outcome.path("result").asText() + ": " + outcome.path("message").asText());
         out.println("  epoch " + outcome.path("epoch").asLong() + ", state written to " + outcome.path("stateWrittenTo")
-                + ", " + outcome.path("connectionsClosed").asInt() + " connections closed, took " + outcome.path("tookMillis").asLong() + " ms");
+                + ", " + outcome.path("connectionsClosed").asInt() + " connections moved to the new cluster or closed, took " + outcome.path("tookMillis").asLong() + " ms");
         JsonNode catchUp = outcome.path("catchUp");
         if (catchUp.isObject()) {
             out.println("  replication at the switch: " + catchUp.path("topics").size() + " topics at equal end offsets on both"
