@@ -162,10 +162,10 @@ public final class RecoverySignals implements InterceptorFactory {
                         anyPartition = true;
                     }
                 }
-                // An answer naming no partition shows nothing: the fetch fence gives one to a consumer that has not
-                // rejoined its group yet, and an incremental fetch session one when nothing changed. A new connection's
-                // first fetch is a full one, naming every partition it reads.
-                if (anyPartition) {
+                // An answer naming no partition in no session shows nothing: the fetch fence gives one to a consumer that
+                // has not rejoined its group yet. A broker's incremental answer (a session id) leaves out the partitions
+                // without news, so an empty one there is a consumer that is caught up.
+                if (anyPartition || fetch.sessionId() != 0) {
                     application.fetched();
                 }
             }
