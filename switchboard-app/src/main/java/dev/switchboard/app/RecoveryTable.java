@@ -45,7 +45,7 @@ final class RecoveryTable {
                     app.path("wave1").asBoolean() ? "yes" : "-", atSwitch(app), since(requested, app.path("reconnectedAt"))));
             for (String role : ROLES) {
                 JsonNode recovery = role(app, role);
-                row.add(roleCell(requested, recovery));
+                row.add(roleCell(requested, recovery, app.path("atSwitch").asText().equals("notRunning")));
                 if (recovery != null && recovery.path("backAt").isNull() && recovery.path("failures").asLong() > 0) {
                     failing.add(String.format("%s %s: %d failed responses, the last %s", name, role,
                             recovery.path("failures").asLong(), recovery.path("lastError").asText()));
@@ -101,15 +101,21 @@ final class RecoveryTable {
         return null;
     }
 
-    /** {@code -} when it is not one of the application's roles, else when it succeeded, or why not yet. */
-    private static String roleCell(Instant requested, JsonNode recovery) {
+    /**
+     * When the role first succeeded again; else {@code FAILING} or {@code waiting}, or {@code -} when it is not one of
+     * the application's roles or nobody waits for it (the application was not running at the switch).
+     */
+    private static String roleCell(Instant requested, JsonNode recovery, boolean notWaitedFor) {
         if (recovery == null) {
             return "-";
         }
         if (recovery.path("backAt").isTextual()) {
             return since(requested, recovery.path("backAt"));
         }
-        return recovery.path("failures").asLong() > 0 ? "FAILING" : "waiting";
+        if (recovery.path("failures").asLong() > 0) {
+            return "FAILING";
+        }
+        return notWaitedFor ? "-" : "waiting";
     }
 
     /** Left-aligned columns, two spaces apart, each as wide as its widest cell. */

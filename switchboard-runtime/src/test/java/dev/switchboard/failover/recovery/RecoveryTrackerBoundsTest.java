@@ -28,7 +28,7 @@ class RecoveryTrackerBoundsTest {
     void aStreamOfFreshClientIdsStaysUnderTheCapAndEveryDropIsCounted() {
         ApplicationActivity orders = tracker.opened("orders", null);
         orders.produced();
-        for (int i = 0; i < 10_000; i++) {
+        for (int i = 0; i < 3_000; i++) {
             clock.advance(Duration.ofMillis(1));
             ApplicationActivity perRequest = tracker.opened("producer-" + i, null);
             perRequest.produced();
@@ -37,7 +37,7 @@ class RecoveryTrackerBoundsTest {
         }
 
         assertThat(tracker.opened("orders", null)).as("the application still connected is kept").isSameAs(orders);
-        assertThat(dropped("capacity") + dropped("idle")).isEqualTo(10_000 + 1 - tracker.size());
+        assertThat(dropped("capacity") + dropped("idle")).isEqualTo(3_000 + 1 - tracker.size());
         assertThat(gauge()).isEqualTo(tracker.size());
         assertThat(dropped("untracked")).isZero();
     }
