@@ -179,6 +179,23 @@ class InterceptionLayerTest {
     }
 
     @Test
+    void everyInterceptorIsToldOnceThatItsConnectionClosedEvenAfterOneThrows() {
+        AtomicInteger told = new AtomicInteger();
+        InMemoryGateway gateway = new InMemoryGateway(List.of(closeListener("throws-on-close", () -> {
+            throw new IllegalStateException("boom");
+        }), closeListener("counts-closes", told::incrementAndGet)));
+        EmbeddedChannel client = gateway.connect();
+        client.writeInbound(fetch(1));
+
+        client.close();
+        client.close();
+
+        assertThat(told).hasValue(1);
+        assertThat(gateway.metrics.registry().find("switchboard.interceptor.failures").tag("interceptor", "throws-on-close")
+                .counter().count()).isEqualTo(1.0);
+    }
+
+    @Test
     void aDelayedResponseHoldsBackTheResponsesAfterItAndTheUpstreamIsNotRead() {
         InMemoryGateway gateway = new InMemoryGateway(List.of(onResponses("slow-answers", Interest.responses(ApiKeys.LIST_OFFSETS),
                 (response, connection) -> ResponseAction.delay(Duration.ofMillis(100), ResponseAction.forward()))));
@@ -377,5 +394,30 @@ class InterceptionLayerTest {
             frames.add(part, ids);
         }
         return ids;
+    }
+
+    /** An interceptor that wants nothing and runs {@code onClose} when its connection closes. */
+    private static InterceptorFactory closeListener(String name, Runnable onClose) {
+        return new InterceptorFactory() {
+            @Override
+            public String name() {
+                return name;
+            }
+
+            @Override
+            public Interceptor create(ConnectionContext connection) {
+                return new Interceptor() {
+                    @Override
+                    public Interest interest() {
+                        return Interest.NONE;
+                    }
+
+                    @Override
+                    public void connectionClosed(ConnectionContext context) {
+                        onClose.run();
+                    }
+                };
+            }
+        };
     }
 }
