@@ -6,6 +6,7 @@ import static dev.switchboard.datapath.InMemoryGateway.forwardedHeader;
 import static dev.switchboard.datapath.InMemoryGateway.request;
 import static dev.switchboard.datapath.InMemoryGateway.response;
 import static dev.switchboard.datapath.InMemoryGateway.responseBody;
+import static dev.switchboard.support.TestInterceptors.onClose;
 import static dev.switchboard.support.TestInterceptors.onRequests;
 import static dev.switchboard.support.TestInterceptors.onResponses;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -181,9 +182,9 @@ class InterceptionLayerTest {
     @Test
     void everyInterceptorIsToldOnceThatItsConnectionClosedEvenAfterOneThrows() {
         AtomicInteger told = new AtomicInteger();
-        InMemoryGateway gateway = new InMemoryGateway(List.of(closeListener("throws-on-close", () -> {
+        InMemoryGateway gateway = new InMemoryGateway(List.of(onClose("throws-on-close", () -> {
             throw new IllegalStateException("boom");
-        }), closeListener("counts-closes", told::incrementAndGet)));
+        }), onClose("counts-closes", told::incrementAndGet)));
         EmbeddedChannel client = gateway.connect();
         client.writeInbound(fetch(1));
 
@@ -394,30 +395,5 @@ class InterceptionLayerTest {
             frames.add(part, ids);
         }
         return ids;
-    }
-
-    /** An interceptor that wants nothing and runs {@code onClose} when its connection closes. */
-    private static InterceptorFactory closeListener(String name, Runnable onClose) {
-        return new InterceptorFactory() {
-            @Override
-            public String name() {
-                return name;
-            }
-
-            @Override
-            public Interceptor create(ConnectionContext connection) {
-                return new Interceptor() {
-                    @Override
-                    public Interest interest() {
-                        return Interest.NONE;
-                    }
-
-                    @Override
-                    public void connectionClosed(ConnectionContext context) {
-                        onClose.run();
-                    }
-                };
-            }
-        };
     }
 }
