@@ -2,6 +2,7 @@ package dev.switchboard.app;
 
 import java.io.PrintWriter;
 import java.net.InetAddress;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -11,6 +12,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.switchboard.config.Durations;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -127,13 +130,36 @@ final class FailoverCommand implements Callable<Integer> {
         }
     }
 
-    /** {@code switchboard failover last}: the last switch's timeline, application by application. */
+    /**
+     * {@code switchboard failover last [--watch [--timeout D]]}: the last switch's timeline, application by application;
+     * with {@code --watch}, again every second until every application that must come back is back, or the timeout.
+     */
     @Command(name = "last", mixinStandardHelpOptions = true,
-            description = "Show the last switch: when each application reconnected, produced and fetched again, and the recovery time.")
+            description = "Show the last switch: when each application reconnected, when each of its roles (producer, "
+                    + "consumer, transactional) succeeded again or that it still fails, and the recovery time.",
+            exitCodeListHeading = "Exit codes:%n",
+            exitCodeList = {"0:Shown; with --watch, every application that must come back is back.",
+                    "1:The admin API could not be reached.",
+                    "2:Bad usage, e.g. a --timeout that is not a duration.",
+                    "3:No switch has happened since the gateway started.",
+                    "4:With --watch, the timeout passed before every application was back."})
     static final class Last implements Callable<Integer> {
+
+        static final int TIMED_OUT = 4;
+        private static final Duration REFRESH = Duration.ofSeconds(1);
+        /** Clears the terminal and moves to its top left, so each refresh replaces the table. */
+        private static final String CLEAR_SCREEN = "\033[H\033[2J";
 
         @Mixin
         AdminEndpoint endpoint;
+
+        @Option(names = "--watch", description = "Refresh the table every second until every application that was "
+                + "running at the switch is back, or the timeout passes.")
+        boolean watch;
+
+        @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "5m",
+                description = "With --watch, how long to wait, e.g. 30s or 2m (default: ${DEFAULT-VALUE}).")
+        String timeout;
 
         @Spec
         CommandSpec spec;
@@ -141,13 +167,46 @@ final class FailoverCommand implements Callable<Integer> {
         @Override
         public Integer call() throws Exception {
             PrintWriter out = spec.commandLine().getOut();
-            AdminApiClient.Answer answer = new AdminApiClient(endpoint.url).get("api/v1/failover/last");
-            if (answer.status() != 200) {
-                spec.commandLine().getErr().println("switchboard failover last: " + answer.error());
-                return REFUSED;
+            PrintWriter err = spec.commandLine().getErr();
+            Duration limit;
+            try {
+                limit = Durations.parse(timeout);
+            } catch (IllegalArgumentException e) {
+                err.println("switchboard failover last: --timeout " + e.getMessage());
+                return CommandLine.ExitCode.USAGE;
             }
-            out.print(RecoveryTable.render(answer.body()));
-            return 0;
+            AdminApiClient api = new AdminApiClient(endpoint.url);
+            long deadline = System.nanoTime() + limit.toNanos();
+            // Only a terminal is redrawn in place; a file or a pipe gets each table that differs from the last.
+            boolean terminal = System.console() != null;
+            String shown = null;
+            while (true) {
+                AdminApiClient.Answer answer = api.get("api/v1/failover/last");
+                if (answer.status() != 200) {
+                    err.println("switchboard failover last: " + answer.error());
+                    return REFUSED;
+                }
+                String table = RecoveryTable.render(answer.body());
+                boolean back = RecoveryTable.everyApplicationBack(answer.body());
+                if (!watch) {
+                    out.print(table);
+                    return 0;
+                }
+                if (!table.equals(shown)) {
+                    out.print(terminal ? CLEAR_SCREEN + table : (shown == null ? "" : System.lineSeparator()) + table);
+                    out.flush();
+                    shown = table;
+                }
+                if (back) {
+                    out.println("Every application that was running at the switch is back.");
+                    return 0;
+                }
+                if (System.nanoTime() >= deadline) {
+                    out.println("Timed out after " + Durations.format(limit) + ": not back " + answer.body().path("notBack"));
+                    return TIMED_OUT;
+                }
+                Thread.sleep(Math.min(REFRESH.toMillis(), Math.max(1, (deadline - System.nanoTime()) / 1_000_000)));
+            }
         }
     }
 

@@ -13,9 +13,7 @@ import java.util.Set;
 import java.util.regex.MatchResult;
 import java.util.regex.Pattern;
 
-import dev.switchboard.admin.AdminServer;
 import dev.switchboard.chaos.RuleStatus;
-import dev.switchboard.config.AdminConfig;
 import dev.switchboard.gateway.Gateway;
 import dev.switchboard.support.GatewayFixture;
 import dev.switchboard.testkit.EmbeddedKafkaCluster;
@@ -44,26 +42,19 @@ class ChaosCommandProcessTest {
     @TempDir
     Path dir;
 
-    private GatewayFixture fixture;
-    private AdminServer admin;
+    private GatewayWithAdminApi running;
     private Gateway gateway;
-    private String adminUrl;
 
     @BeforeAll
     void startGateway(@KafkaCluster(name = "chaos-app") EmbeddedKafkaCluster cluster) {
-        fixture = new GatewayFixture(cluster);
-        gateway = fixture.gateway();
-        admin = AdminServer.start(gateway, new AdminConfig("127.0.0.1", 0));
-        adminUrl = "http://127.0.0.1:" + admin.port();
+        running = new GatewayWithAdminApi(new GatewayFixture(cluster));
+        gateway = running.gateway();
     }
 
     @AfterAll
     void stopGateway() {
-        if (admin != null) {
-            admin.close();
-        }
-        if (fixture != null) {
-            fixture.close();
+        if (running != null) {
+            running.close();
         }
     }
 
@@ -166,12 +157,10 @@ class ChaosCommandProcessTest {
     }
 
     private SwitchboardProcess chaos(String... args) throws Exception {
-        String[] command = new String[args.length + 3];
+        String[] command = new String[args.length + 1];
         command[0] = "chaos";
         System.arraycopy(args, 0, command, 1, args.length);
-        command[args.length + 1] = "--admin";
-        command[args.length + 2] = adminUrl;
-        return SwitchboardProcess.run(command);
+        return running.run(command);
     }
 
     /**

@@ -22,6 +22,7 @@ import dev.switchboard.config.PortRange;
 import dev.switchboard.failover.ClusterSwitch;
 import dev.switchboard.failover.SwitchPhase;
 import dev.switchboard.failover.recovery.ApplicationRecovery;
+import dev.switchboard.failover.recovery.AtSwitch;
 import dev.switchboard.failover.recovery.RecoveryReport;
 import dev.switchboard.gateway.Gateway;
 import dev.switchboard.testkit.EmbeddedKafkaCluster;
@@ -155,7 +156,7 @@ public final class FailoverBenchmark {
         for (AtomicLong at : apps.backAt.values()) {
             clientBack.add(at.get() == 0 ? null : at.get() - calledAt);
         }
-        List<Long> recovered = report.map(r -> r.applications().stream().filter(a -> !a.newSinceSwitch())
+        List<Long> recovered = report.map(r -> r.applications().stream().filter(a -> a.atSwitch() == AtSwitch.RUNNING)
                 .map(ApplicationRecovery::recoveredAfterMillis).toList()).orElse(List.of());
         return new Result(planned, calledAt, outcome, phases, report, recovered, clientBack, apps.backAt.size(),
                 apps.acknowledged.size(), unanswered, apps.lost(), apps.duplicated(), apps.duplicatesBeforeSwitch.get(),

@@ -17,12 +17,20 @@ import java.util.TreeMap;
  *                              cluster name; while another cluster is active they are refused
  * @param mirrorAliases         each cluster's name in MirrorMaker 2's config, where it differs from the name here;
  *                              MirrorMaker 2 names its checkpoint topics after them
+ * @param recovery              which applications the recovery report waits for, and how many it tracks
  */
 public record FailoverConfig(Integer plannedTimeoutSeconds, List<String> wave1, String auditLog,
-                             Map<String, String> pinnedTopics, Map<String, String> mirrorAliases) {
+                             Map<String, String> pinnedTopics, Map<String, String> mirrorAliases,
+                             RecoveryConfig recovery) {
 
     public static final int DEFAULT_PLANNED_TIMEOUT_SECONDS = 60;
     public static final FailoverConfig DEFAULT = new FailoverConfig(null, null, null, null, null);
+
+    /** With the default recovery settings. */
+    public FailoverConfig(Integer plannedTimeoutSeconds, List<String> wave1, String auditLog,
+                          Map<String, String> pinnedTopics, Map<String, String> mirrorAliases) {
+        this(plannedTimeoutSeconds, wave1, auditLog, pinnedTopics, mirrorAliases, null);
+    }
 
     public FailoverConfig {
         plannedTimeoutSeconds = plannedTimeoutSeconds == null ? DEFAULT_PLANNED_TIMEOUT_SECONDS : plannedTimeoutSeconds;
@@ -43,6 +51,7 @@ public record FailoverConfig(Integer plannedTimeoutSeconds, List<String> wave1, 
                     "must name the cluster the topic is pinned to");
         }
         mirrorAliases = mirrorAliases == null ? Map.of() : Map.copyOf(mirrorAliases);
+        recovery = recovery == null ? RecoveryConfig.DEFAULT : recovery;
     }
 
     /** The cluster's name in MirrorMaker 2's config. */

@@ -710,6 +710,14 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Res
             dataPath.connections().remove(this);
             dataPath.metrics().connectionClosed(cause);
         }
+        if (chain != null) {
+            try {
+                chain.connectionClosed(context);
+            } catch (InterceptorChain.InterceptorFailure failure) {
+                dataPath.metrics().interceptorFailed(failure.interceptor());
+                LOG.debug("Interceptor {} failed on the close of client={}", failure.interceptor(), remote(), failure);
+            }
+        }
     }
 
     private String remote() {

@@ -78,6 +78,24 @@ final class InterceptorChain {
     }
 
     /**
+     * Tells every interceptor the connection closed, even after one threw; the first that threw is reported once all
+     * were told.
+     */
+    void connectionClosed(ConnectionContext connection) {
+        InterceptorFailure first = null;
+        for (int i = 0; i < interceptors.length; i++) {
+            try {
+                interceptors[i].connectionClosed(connection);
+            } catch (RuntimeException e) {
+                first = first == null ? new InterceptorFailure(names[i], e) : first;
+            }
+        }
+        if (first != null) {
+            throw first;
+        }
+    }
+
+    /**
      * Shows the request to the interceptors from its {@link PendingRequest#nextInterceptor} on. Returns the first
      * action that is not a forward, the next interceptor already set past the one that chose it; or a forward,
      * modified if any interceptor modified it, once every interested interceptor let it pass.

@@ -76,7 +76,8 @@ public final class FetchFence implements InterceptorFactory {
 
     /**
      * No data and no error, as from a broker with nothing new. The client fetches again; the answer carries no
-     * session, so its next fetch is a full one, and may hold no partitions.
+     * session, so its next fetch is a full one, and may hold no partitions. No partition and no session is also how
+     * the recovery signals tell it from a broker's answer, which does not show the consumer is back.
      */
     private static RequestAction emptyFetch(FetchRequestData fetch, ConnectionContext context) {
         LOG.debug("Fetch of clientId={} answered empty: it has not rejoined its group since the switch", context.clientId());

@@ -150,7 +150,7 @@ public final class Gateway implements AutoCloseable {
         this.server = new GatewayServer(transport, Runtime.getRuntime().availableProcessors(), listener.bindHost(),
                 extensions.pipeline());
         this.nodePorts = new NodePortMap(listener.nodePorts(), (nodeId, port) -> server.openAsync(new Listener.Node(nodeId, port)));
-        this.recovery = new RecoveryTracker(config.failover().wave1(), clock);
+        this.recovery = new RecoveryTracker(config.failover().wave1(), config.failover().recovery(), clock, metrics.registry());
         this.fence = new SwitchFence(clock);
         this.produceHold = new ProduceHold(clock);
         this.store = new SwitchStateStore(config.clusters());

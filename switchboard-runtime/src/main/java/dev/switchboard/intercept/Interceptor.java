@@ -26,6 +26,14 @@ public interface Interceptor {
     default void clientIdentified(ConnectionContext connection) {
     }
 
+    /**
+     * The connection closed, whatever the cause: called once, last, so that what this interceptor counted for it (an
+     * application's open connections, say) can be let go. The connection is closed already, so a throw only counts
+     * as this interceptor's failure.
+     */
+    default void connectionClosed(ConnectionContext connection) {
+    }
+
     /** A request whose API key is in {@link Interest#requests()}. */
     default RequestAction onRequest(InterceptedRequest request, ConnectionContext connection) {
         return RequestAction.forward();

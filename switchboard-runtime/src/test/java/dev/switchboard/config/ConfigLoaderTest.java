@@ -70,6 +70,27 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void readsTheRecoveryWindowAndLimitsAndNamesWhatIsWrong() throws IOException {
+        GatewayConfig defaults = ConfigLoader.load(write(VALID));
+        assertThat(defaults.failover().recovery().activeWindowDuration()).isEqualTo(RecoveryConfig.DEFAULT_ACTIVE_WINDOW);
+        assertThat(defaults.failover().recovery().maxApplications()).isEqualTo(RecoveryConfig.DEFAULT_MAX_APPLICATIONS);
+
+        String recovery = VALID + "failover:\n  recovery: {activeWindow: 30s, forgetAfter: 1h, maxApplications: 500}\n";
+        RecoveryConfig read = ConfigLoader.load(write(recovery)).failover().recovery();
+        assertThat(read.activeWindowDuration()).hasSeconds(30);
+        assertThat(read.forgetAfterDuration()).hasHours(1);
+        assertThat(read.maxApplications()).isEqualTo(500);
+
+        expectError(recovery.replace("activeWindow: 30s", "activeWindow: soon"),
+                "failover.recovery.activeWindow: 'soon' is not a duration");
+        expectError(recovery.replace("forgetAfter: 1h", "forgetAfter: 10s"),
+                "failover.recovery.forgetAfter: must be at least activeWindow (30s), was 10s");
+        expectError(recovery.replace("maxApplications: 500", "maxApplications: 0"),
+                "failover.recovery.maxApplications: must be between 1 and 1000000, was 0");
+        expectError(recovery.replace("maxApplications", "maxApps"), "failover.recovery.maxApps: is not a known key");
+    }
+
+    @Test
     void readsUpstreamTlsAndSasl() throws IOException {
         ClusterConfig cluster = ConfigLoader.load(write(secure())).cluster("secure").orElseThrow();
         assertThat(cluster.securityProtocol()).isEqualTo("SASL_SSL");

@@ -6,6 +6,7 @@ import static dev.switchboard.datapath.InMemoryGateway.forwardedHeader;
 import static dev.switchboard.datapath.InMemoryGateway.request;
 import static dev.switchboard.datapath.InMemoryGateway.response;
 import static dev.switchboard.datapath.InMemoryGateway.responseBody;
+import static dev.switchboard.support.TestInterceptors.onClose;
 import static dev.switchboard.support.TestInterceptors.onRequests;
 import static dev.switchboard.support.TestInterceptors.onResponses;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -176,6 +177,23 @@ class InterceptionLayerTest {
         assertThat(forwardedCorrelationIds(gateway.upstream(1))).containsExactly(1);
         gateway.upstream(1).writeInbound(response(ApiKeys.FETCH, FETCH_VERSION, 1, new FetchResponseData()));
         assertThat(receivedCorrelationIds(healthy)).containsExactly(1);
+    }
+
+    @Test
+    void everyInterceptorIsToldOnceThatItsConnectionClosedEvenAfterOneThrows() {
+        AtomicInteger told = new AtomicInteger();
+        InMemoryGateway gateway = new InMemoryGateway(List.of(onClose("throws-on-close", () -> {
+            throw new IllegalStateException("boom");
+        }), onClose("counts-closes", told::incrementAndGet)));
+        EmbeddedChannel client = gateway.connect();
+        client.writeInbound(fetch(1));
+
+        client.close();
+        client.close();
+
+        assertThat(told).hasValue(1);
+        assertThat(gateway.metrics.registry().find("switchboard.interceptor.failures").tag("interceptor", "throws-on-close")
+                .counter().count()).isEqualTo(1.0);
     }
 
     @Test

@@ -30,6 +30,19 @@ public final class TestInterceptors {
     public static InterceptorFactory of(String name, Interest interest,
                                  BiFunction<InterceptedRequest, ConnectionContext, RequestAction> onRequest,
                                  BiFunction<InterceptedResponse, ConnectionContext, ResponseAction> onResponse) {
+        return of(name, interest, onRequest, onResponse, () -> { });
+    }
+
+    /** Wants nothing; runs {@code onClose} when its connection closes. */
+    public static InterceptorFactory onClose(String name, Runnable onClose) {
+        return of(name, Interest.NONE, (request, connection) -> RequestAction.forward(),
+                (response, connection) -> ResponseAction.forward(), onClose);
+    }
+
+    private static InterceptorFactory of(String name, Interest interest,
+                                         BiFunction<InterceptedRequest, ConnectionContext, RequestAction> onRequest,
+                                         BiFunction<InterceptedResponse, ConnectionContext, ResponseAction> onResponse,
+                                         Runnable onClose) {
         return new InterceptorFactory() {
             @Override
             public String name() {
@@ -52,6 +65,11 @@ public final class TestInterceptors {
                     @Override
                     public ResponseAction onResponse(InterceptedResponse response, ConnectionContext context) {
                         return onResponse.apply(response, context);
+                    }
+
+                    @Override
+                    public void connectionClosed(ConnectionContext context) {
+                        onClose.run();
                     }
                 };
             }

@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.function.Function;
 import java.util.stream.Stream;
 
 /**
@@ -27,9 +26,10 @@ import java.util.stream.Stream;
  * @param connectionsClosedAt  when the gateway closed client connections; null until it did
  * @param connectionsClosed    how many connections it closed then
  * @param completedAt          when the new cluster became active; null until then
- * @param applications         every application known when the switch started, then those seen since
- * @param notBack              display names of the applications known at the start that are not back yet
- * @param wave1Back            every Wave 1 application known at the start is back (false when none matched)
+ * @param applications         those running at the switch (by name), then the others known at the start, then those
+ *                             seen since
+ * @param notBack              display names of the applications running at the switch that are not back yet
+ * @param wave1Back            every Wave 1 application running at the switch is back (false when none was)
  * @param rtoScope             which applications {@code rtoMillis} is measured over
  * @param rtoMillis            from the request until the last application in scope was back; null until then
  *                             and when there is nothing in scope
@@ -52,15 +52,15 @@ public record RecoveryReport(long epoch, String from, String to, boolean planned
     static RecoveryReport of(long epoch, String from, String to, boolean planned, String requestedBy,
                              Instant requestedAt, Instant connectionsClosedAt, int connectionsClosed,
                              Instant completedAt, List<ApplicationRecovery> applications, SwitchDecision decision) {
-        List<ApplicationRecovery> known = applications.stream().filter(app -> !app.newSinceSwitch()).toList();
-        List<ApplicationRecovery> wave1 = known.stream().filter(ApplicationRecovery::wave1).toList();
-        RtoScope scope = !wave1.isEmpty() ? RtoScope.WAVE1 : !known.isEmpty() ? RtoScope.ALL_APPLICATIONS : RtoScope.NONE;
-        List<ApplicationRecovery> inScope = scope == RtoScope.WAVE1 ? wave1 : known;
+        List<ApplicationRecovery> running = applications.stream().filter(app -> app.atSwitch() == AtSwitch.RUNNING).toList();
+        List<ApplicationRecovery> wave1 = running.stream().filter(ApplicationRecovery::wave1).toList();
+        RtoScope scope = !wave1.isEmpty() ? RtoScope.WAVE1 : !running.isEmpty() ? RtoScope.ALL_APPLICATIONS : RtoScope.NONE;
+        List<ApplicationRecovery> inScope = scope == RtoScope.WAVE1 ? wave1 : running;
         boolean allInScopeBack = !inScope.isEmpty() && inScope.stream().allMatch(ApplicationRecovery::back);
         Long rto = allInScopeBack
                 ? inScope.stream().map(ApplicationRecovery::recoveredAfterMillis).max(Long::compare).orElseThrow()
                 : null;
-        List<String> notBack = known.stream().filter(app -> !app.back()).map(app -> app.key().displayName()).toList();
+        List<String> notBack = running.stream().filter(app -> !app.back()).map(app -> app.key().displayName()).toList();
         return new RecoveryReport(epoch, from, to, planned, requestedBy, requestedAt, connectionsClosedAt,
                 connectionsClosed, completedAt, applications, notBack, scope == RtoScope.WAVE1 && allInScopeBack,
                 scope, rto, noteFor(scope), decision);
@@ -69,9 +69,9 @@ public record RecoveryReport(long epoch, String from, String to, boolean planned
     private static String noteFor(RtoScope scope) {
         switch (scope) {
             case ALL_APPLICATIONS:
-                return "no wave 1 pattern matched an application known at the switch; RTO is measured over all of them";
+                return "no wave 1 pattern matched an application running at the switch; RTO is measured over all of them";
             case NONE:
-                return "no application was known when the switch started; there is no RTO to measure";
+                return "no application was running when the switch started; there is no RTO to measure";
             default:
                 return null;
         }
@@ -79,8 +79,8 @@ public record RecoveryReport(long epoch, String from, String to, boolean planned
 
     /**
      * One report from the reports of several gateway instances on the same switch, each of which saw only its
-     * own clients. Per application: the earliest time of each signal and the union of roles; an application is
-     * new only if it was new on every instance that saw it. The switch started at the earliest request, closed
+     * own clients. Per application: running if it was running on any instance, new only if it was new on every
+     * instance that saw it; the union of its roles, each with its earliest success and the failures of all instances. The switch started at the earliest request, closed
      * connections at the earliest close (adding up the counts), and completed when the last instance did. The
      * RTO is worked out again from the merged applications.
      *
@@ -110,8 +110,8 @@ public record RecoveryReport(long epoch, String from, String to, boolean planned
                 .forEach(app -> byApplication.computeIfAbsent(app.key(), key -> new ArrayList<>()).add(app));
         List<ApplicationRecovery> applications = new ArrayList<>();
         byApplication.forEach((key, seen) -> applications.add(mergeApplication(key, seen, requestedAt)));
-        // Known applications first, as in a single instance's report.
-        applications.sort(Comparator.comparing(ApplicationRecovery::newSinceSwitch));
+        // Running applications first, then the other known ones, as in a single instance's report.
+        applications.sort(Comparator.comparing(ApplicationRecovery::atSwitch));
 
         return of(first.epoch(), first.from(), first.to(), first.planned(), first.requestedBy(), requestedAt,
                 connectionsClosedAt, connectionsClosed, completedAt, applications,
@@ -120,22 +120,22 @@ public record RecoveryReport(long epoch, String from, String to, boolean planned
 
     private static ApplicationRecovery mergeApplication(ApplicationKey key, List<ApplicationRecovery> seen,
                                                         Instant requestedAt) {
-        boolean newSinceSwitch = seen.stream().allMatch(ApplicationRecovery::newSinceSwitch);
-        // What a new application has done since the switch is not a role it must do again elsewhere.
+        AtSwitch atSwitch = seen.stream().map(ApplicationRecovery::atSwitch).min(Comparator.naturalOrder()).orElseThrow();
+        // What a new application has done since the switch is not a role it must do again elsewhere; but its success
+        // there, through another instance, is a success all the same.
         EnumSet<Role> roles = EnumSet.noneOf(Role.class);
-        seen.stream().filter(app -> newSinceSwitch || !app.newSinceSwitch()).forEach(app -> roles.addAll(app.roles()));
-        return ApplicationRecovery.of(key,
-                seen.stream().anyMatch(ApplicationRecovery::wave1),
-                newSinceSwitch,
-                roles,
-                earliest(seen, ApplicationRecovery::reconnectedAt),
-                earliest(seen, ApplicationRecovery::firstProduceAt),
-                earliest(seen, ApplicationRecovery::firstFetchAt),
-                requestedAt);
-    }
-
-    private static Instant earliest(List<ApplicationRecovery> seen, Function<ApplicationRecovery, Instant> signal) {
-        return earliest(seen.stream().map(signal));
+        seen.stream().filter(app -> atSwitch == AtSwitch.NEW || app.atSwitch() != AtSwitch.NEW)
+                .forEach(app -> roles.addAll(app.roleSet()));
+        List<RoleRecovery> merged = new ArrayList<>();
+        for (Role role : roles) {
+            List<RoleRecovery> sides = seen.stream().map(app -> app.role(role)).filter(Objects::nonNull).toList();
+            Instant backAt = earliest(sides.stream().map(RoleRecovery::backAt));
+            long failures = sides.stream().mapToLong(RoleRecovery::failures).sum();
+            String lastError = sides.stream().map(RoleRecovery::lastError).filter(Objects::nonNull).findFirst().orElse(null);
+            merged.add(new RoleRecovery(role, backAt, failures, lastError));
+        }
+        return ApplicationRecovery.of(key, seen.stream().anyMatch(ApplicationRecovery::wave1), atSwitch, merged,
+                earliest(seen.stream().map(ApplicationRecovery::reconnectedAt)), requestedAt);
     }
 
     private static Instant earliest(Stream<Instant> instants) {

@@ -5,7 +5,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -17,11 +20,12 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>
  *   started ──connectionsClosed()──▶ reconnects count
- *      └─────switchCompleted()─────▶ produces and fetches count
+ *      └─────switchCompleted()─────▶ produces, fetches and commits count
  * </pre>
  *
  * The two steps come in either order (a planned switch closes connections before catch-up, a failover may
- * activate the new cluster first) and each happens once. Its lifecycle methods run under the
+ * activate the new cluster first) and each happens once. Applications known at the start are running (they must
+ * come back) or not running; those seen after it are new. Its lifecycle methods run under the
  * {@link RecoveryTracker}'s lock; the data path reaches it only through {@link RecoveryProgress}.
  */
 final class TrackedSwitch {
@@ -36,7 +40,8 @@ final class TrackedSwitch {
     private final Instant requestedAt;
     private final Clock clock;
     private final RtoScope rtoScope;
-    private final List<RecoveryProgress> applications = new ArrayList<>();
+    /** Running applications first (by name), then the others known at the start, then new ones as they come. */
+    private final Map<ApplicationKey, RecoveryProgress> applications = new LinkedHashMap<>();
     /** Applications in the RTO's scope that are not back yet; the RTO is known when it reaches zero. */
     private final AtomicInteger notBackInScope;
     /** The latest of their recovery times so far: the RTO once the count above is zero. */
@@ -47,8 +52,12 @@ final class TrackedSwitch {
     private Instant completedAt;
     private SwitchDecision decision;
 
+    /**
+     * @param activeSince an application without an open connection is running if its last one closed at or after
+     *                    this
+     */
     TrackedSwitch(long epoch, String fromCluster, String toCluster, boolean planned, String requestedBy, Clock clock,
-                  Instant requestedAt, List<ApplicationActivity> knownApplications) {
+                  Instant requestedAt, List<ApplicationActivity> knownApplications, Instant activeSince) {
         this.epoch = epoch;
         this.fromCluster = fromCluster;
         this.toCluster = toCluster;
@@ -56,36 +65,57 @@ final class TrackedSwitch {
         this.requestedBy = requestedBy;
         this.clock = clock;
         this.requestedAt = requestedAt;
-        List<ApplicationActivity> known = new ArrayList<>(knownApplications);
-        known.sort(Comparator.comparing(app -> app.key().displayName()));
-        long wave1 = known.stream().filter(ApplicationActivity::wave1).count();
-        this.rtoScope = wave1 > 0 ? RtoScope.WAVE1 : known.isEmpty() ? RtoScope.NONE : RtoScope.ALL_APPLICATIONS;
-        this.notBackInScope = new AtomicInteger((int) (wave1 > 0 ? wave1 : known.size()));
-        for (ApplicationActivity application : known) {
-            RecoveryProgress progress = new RecoveryProgress(this, application, application.roles());
-            applications.add(progress);
-            application.follow(progress);
+        List<ApplicationActivity> running = new ArrayList<>();
+        List<ApplicationActivity> notRunning = new ArrayList<>();
+        long activeSinceMillis = activeSince.toEpochMilli();
+        for (ApplicationActivity application : knownApplications) {
+            boolean active = application.openConnections() > 0 || application.lastClosedMillis() >= activeSinceMillis;
+            (active ? running : notRunning).add(application);
         }
-        LOG.info("Recovery tracking started epoch={} from={} to={} planned={} requestedBy={} applications={} rtoScope={}",
-                epoch, fromCluster, toCluster, planned, requestedBy, known.size(), rtoScope);
+        Comparator<ApplicationActivity> byName = Comparator.comparing(app -> app.key().displayName());
+        running.sort(byName);
+        notRunning.sort(byName);
+        long wave1 = running.stream().filter(ApplicationActivity::wave1).count();
+        this.rtoScope = wave1 > 0 ? RtoScope.WAVE1 : running.isEmpty() ? RtoScope.NONE : RtoScope.ALL_APPLICATIONS;
+        this.notBackInScope = new AtomicInteger((int) (wave1 > 0 ? wave1 : running.size()));
+        running.forEach(application -> track(application, AtSwitch.RUNNING, application.roles()));
+        notRunning.forEach(application -> track(application, AtSwitch.NOT_RUNNING, application.roles()));
+        LOG.info("Recovery tracking started epoch={} from={} to={} planned={} requestedBy={} running={} notRunning={} rtoScope={}",
+                epoch, fromCluster, toCluster, planned, requestedBy, running.size(), notRunning.size(), rtoScope);
     }
 
     Instant now() {
         return clock.instant();
     }
 
-    /** An application first seen after the switch started: listed, but not waited for. */
+    /**
+     * An application the tracker has just started tracking, after the switch started: new, listed but not waited
+     * for; or one it had forgotten, which takes up its progress again.
+     */
     void join(ApplicationActivity application) {
-        RecoveryProgress progress = new RecoveryProgress(this, application, null);
+        RecoveryProgress known = applications.get(application.key());
+        if (known != null) {
+            known.followedBy(application);
+            return;
+        }
+        RecoveryProgress progress = track(application, AtSwitch.NEW, null);
         if (connectionsClosedAt != null) {
             progress.arm(RecoveryProgress.Signal.RECONNECT);
         }
         if (completedAt != null) {
-            progress.arm(RecoveryProgress.Signal.PRODUCE);
-            progress.arm(RecoveryProgress.Signal.FETCH);
+            armRoles(progress);
         }
-        applications.add(progress);
-        application.follow(progress);
+    }
+
+    /**
+     * The tracker forgot {@code application}. A running one stays (the switch waits for it, and its progress is
+     * bounded by the applications known at the start); the others go, so that fresh client ids cannot grow the report.
+     */
+    void forget(ApplicationKey application) {
+        RecoveryProgress progress = applications.get(application);
+        if (progress != null && progress.atSwitch() != AtSwitch.RUNNING) {
+            applications.remove(application);
+        }
     }
 
     void decided(SwitchDecision how) {
@@ -99,7 +129,7 @@ final class TrackedSwitch {
         }
         connectionsClosedAt = clock.instant();
         connectionsClosed = count;
-        applications.forEach(progress -> progress.arm(RecoveryProgress.Signal.RECONNECT));
+        applications.values().forEach(progress -> progress.arm(RecoveryProgress.Signal.RECONNECT));
         LOG.info("Recovery tracking epoch={} connectionsClosed={}", epoch, count);
     }
 
@@ -110,20 +140,17 @@ final class TrackedSwitch {
         }
         completedAt = clock.instant();
         // Only now: before it, a planned switch's catch-up may still be served by the old cluster.
-        applications.forEach(progress -> {
-            progress.arm(RecoveryProgress.Signal.PRODUCE);
-            progress.arm(RecoveryProgress.Signal.FETCH);
-        });
+        applications.values().forEach(TrackedSwitch::armRoles);
         LOG.info("Recovery tracking epoch={} completed to={}", epoch, toCluster);
     }
 
     /** Called once per application known at the start, from the data path, when it is back. */
     void applicationBack(RecoveryProgress progress, Instant backAt) {
-        ApplicationActivity application = progress.application();
+        ApplicationKey key = progress.key();
         long afterMillis = Duration.between(requestedAt, backAt).toMillis();
-        LOG.info("Application back epoch={} clientId={} principal={} wave1={} recoveredAfterMillis={}", epoch,
-                application.key().clientId(), application.key().principal(), application.wave1(), afterMillis);
-        boolean inScope = rtoScope != RtoScope.WAVE1 || application.wave1();
+        LOG.info("Application back epoch={} clientId={} principal={} wave1={} atSwitch={} recoveredAfterMillis={}", epoch,
+                key.clientId(), key.principal(), progress.wave1(), progress.atSwitch(), afterMillis);
+        boolean inScope = progress.atSwitch() == AtSwitch.RUNNING && (rtoScope != RtoScope.WAVE1 || progress.wave1());
         if (!inScope) {
             return;
         }
@@ -137,8 +164,21 @@ final class TrackedSwitch {
 
     RecoveryReport report() {
         List<ApplicationRecovery> recoveries = new ArrayList<>();
-        applications.forEach(progress -> recoveries.add(progress.recovery(requestedAt)));
+        applications.values().forEach(progress -> recoveries.add(progress.recovery(requestedAt)));
         return RecoveryReport.of(epoch, fromCluster, toCluster, planned, requestedBy, requestedAt, connectionsClosedAt,
                 connectionsClosed, completedAt, recoveries, decision);
+    }
+
+    private RecoveryProgress track(ApplicationActivity application, AtSwitch atSwitch, Set<Role> rolesAtStart) {
+        RecoveryProgress progress = new RecoveryProgress(this, application, atSwitch, rolesAtStart);
+        applications.put(application.key(), progress);
+        application.follow(progress);
+        return progress;
+    }
+
+    private static void armRoles(RecoveryProgress progress) {
+        progress.arm(RecoveryProgress.Signal.PRODUCE);
+        progress.arm(RecoveryProgress.Signal.FETCH);
+        progress.arm(RecoveryProgress.Signal.COMMIT);
     }
 }

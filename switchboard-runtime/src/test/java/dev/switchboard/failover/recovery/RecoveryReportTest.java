@@ -2,6 +2,7 @@ package dev.switchboard.failover.recovery;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -29,9 +30,9 @@ class RecoveryReportTest {
     @Test
     void mergesInstancesWithEarliestTimesAndTheUnionOfRoles() {
         // The same application produces through one instance and consumes through the other.
-        ApplicationActivity ordersOnA = instanceA.application("orders", null);
-        ApplicationActivity ordersOnB = instanceB.application("orders", null);
-        ApplicationActivity reportingOnB = instanceB.application("reporting", null);
+        ApplicationActivity ordersOnA = instanceA.opened("orders", null);
+        ApplicationActivity ordersOnB = instanceB.opened("orders", null);
+        ApplicationActivity reportingOnB = instanceB.opened("reporting", null);
         ordersOnA.produced();
         ordersOnB.fetched();
         reportingOnB.fetched();
@@ -40,10 +41,12 @@ class RecoveryReportTest {
         clockA.advance(Duration.ofSeconds(1));
         ordersOnA.connected();
         ordersOnA.produced();
+        ordersOnB.failed(Role.CONSUMER, "NOT_LEADER_OR_FOLLOWER");
+        ordersOnB.failed(Role.CONSUMER, "NOT_LEADER_OR_FOLLOWER");
         clockB.advance(Duration.ofSeconds(3));
         ordersOnB.connected();
         ordersOnB.fetched();
-        instanceB.application("latecomer", null).connected();
+        instanceB.opened("latecomer", null).connected();
 
         RecoveryReport onA = instanceA.lastSwitch().orElseThrow();
         RecoveryReport onB = instanceB.lastSwitch().orElseThrow();
@@ -56,13 +59,12 @@ class RecoveryReportTest {
         assertThat(merged.applications()).extracting(ApplicationRecovery::clientId)
                 .containsExactly("orders", "reporting", "latecomer");
         ApplicationRecovery orders = merged.applications().get(0);
-        assertThat(orders.roles()).containsExactly(Role.PRODUCER, Role.CONSUMER);
+        assertThat(orders.roles()).containsExactly(new RoleRecovery(Role.PRODUCER, start.plusSeconds(1), 0, null),
+                new RoleRecovery(Role.CONSUMER, start.plusMillis(3050), 2, "NOT_LEADER_OR_FOLLOWER"));
         assertThat(orders.reconnectedAt()).isEqualTo(start.plusSeconds(1));
-        assertThat(orders.firstProduceAt()).isEqualTo(start.plusSeconds(1));
-        assertThat(orders.firstFetchAt()).isEqualTo(start.plusMillis(3050));
         assertThat(orders.back()).isTrue();
         assertThat(orders.recoveredAfterMillis()).isEqualTo(3050);
-        assertThat(merged.applications().get(2).newSinceSwitch()).isTrue();
+        assertThat(merged.applications().get(2).atSwitch()).isEqualTo(AtSwitch.NEW);
         assertThat(merged.notBack()).containsExactly("reporting");
         // Neither instance alone saw orders back in every role; together they did.
         assertThat(onA.rtoMillis()).isEqualTo(1000);
@@ -73,17 +75,36 @@ class RecoveryReportTest {
 
     @Test
     void anApplicationKnownOnOneInstanceIsNotNewWhenMerged() {
-        instanceA.application("orders", null).produced();
+        instanceA.opened("orders", null).produced();
         List.of(instanceA, instanceB).forEach(this::switchAndComplete);
-        instanceB.application("orders", null).fetched(); // new on B: it must not become a consumer that has to return
+        instanceB.opened("orders", null).fetched(); // new on B: it must not become a consumer that has to return
 
         RecoveryReport merged = RecoveryReport.merge(
                 List.of(instanceA.lastSwitch().orElseThrow(), instanceB.lastSwitch().orElseThrow()));
 
         ApplicationRecovery orders = merged.applications().get(0);
-        assertThat(orders.newSinceSwitch()).isFalse();
-        assertThat(orders.roles()).containsExactly(Role.PRODUCER);
+        assertThat(orders.atSwitch()).isEqualTo(AtSwitch.RUNNING);
+        assertThat(orders.roleSet()).containsExactly(Role.PRODUCER);
         assertThat(orders.back()).isFalse();
+    }
+
+    @Test
+    void anApplicationRunningOnAnyInstanceIsRunningWhenMerged() {
+        instanceA.opened("orders", null).closed();
+        instanceA.opened("nightly-report", null).closed();
+        clockA.advance(Duration.ofMinutes(5));
+        clockB.advance(Duration.ofMinutes(5));
+        instanceB.opened("orders", null).produced(); // still connected through B
+        List.of(instanceA, instanceB).forEach(this::switchAndComplete);
+
+        RecoveryReport onA = instanceA.lastSwitch().orElseThrow();
+        RecoveryReport merged = RecoveryReport.merge(List.of(onA, instanceB.lastSwitch().orElseThrow()));
+
+        assertThat(onA.applications()).extracting(ApplicationRecovery::atSwitch)
+                .containsExactly(AtSwitch.NOT_RUNNING, AtSwitch.NOT_RUNNING);
+        assertThat(merged.applications()).extracting(ApplicationRecovery::clientId, ApplicationRecovery::atSwitch)
+                .containsExactly(tuple("orders", AtSwitch.RUNNING), tuple("nightly-report", AtSwitch.NOT_RUNNING));
+        assertThat(merged.notBack()).containsExactly("orders");
     }
 
     @Test
@@ -98,7 +119,7 @@ class RecoveryReportTest {
 
     @Test
     void writesIsoInstantsAndMillisAndReadsBackTheSame() throws Exception {
-        ApplicationActivity billing = instanceA.application("billing", "User:alice");
+        ApplicationActivity billing = instanceA.opened("billing", "User:alice");
         billing.produced();
         switchAndComplete(instanceA);
         clockA.advance(Duration.ofMillis(1500));
@@ -114,9 +135,9 @@ class RecoveryReportTest {
         assertThat(tree.get("note").asText()).contains("no wave 1 pattern matched");
         JsonNode application = tree.get("applications").get(0);
         assertThat(application.get("principal").asText()).isEqualTo("User:alice");
-        assertThat(application.get("roles").toString()).isEqualTo("[\"producer\"]");
-        assertThat(application.get("firstProduceAt").asText()).isEqualTo("2025-01-01T00:00:01.500Z");
-        assertThat(application.get("firstFetchAt").isNull()).isTrue();
+        assertThat(application.get("atSwitch").asText()).isEqualTo("running");
+        assertThat(application.get("roles").toString())
+                .isEqualTo("[{\"role\":\"producer\",\"backAt\":\"2025-01-01T00:00:01.500Z\",\"failures\":0,\"lastError\":null}]");
         assertThat(JSON.readValue(json, RecoveryReport.class)).isEqualTo(report);
     }
 
