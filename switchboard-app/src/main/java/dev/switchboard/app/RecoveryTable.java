@@ -28,7 +28,7 @@ final class RecoveryTable {
         out.append(String.format("Switch epoch %d: %s -> %s (%s) requested by %s at %s%n", report.path("epoch").asLong(),
                 report.path("from").asText(), report.path("to").asText(), report.path("planned").asBoolean() ? "planned" : "failover",
                 report.path("requestedBy").asText(), requested));
-        out.append(String.format("  connections closed: %s (%s)%n", report.path("connectionsClosed").asInt(),
+        out.append(String.format("  connections moved or closed: %s (%s)%n", report.path("connectionsClosed").asInt(),
                 since(requested, report.path("connectionsClosedAt"))));
         out.append(String.format("  new cluster active: %s%n", since(requested, report.path("completedAt"))));
 
