@@ -20,6 +20,7 @@ import dev.switchboard.intercept.InterceptorFactory;
 import dev.switchboard.intercept.Interest;
 import dev.switchboard.intercept.RequestAction;
 import dev.switchboard.intercept.ResponseAction;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ApiMessage;
@@ -36,10 +37,17 @@ public final class ChaosInterceptor implements InterceptorFactory {
 
     private static final Interest GROUP_REQUESTS = Interest.requests(RequestGroups.APIS);
 
+    /** Requests followed at once on one connection; a fault follows one per partition it is rewinding. */
+    static final int MAX_FOLLOWS = 256;
+
     private final ChaosRules rules;
+    private final Counter followsDropped;
 
     public ChaosInterceptor(ChaosRules rules) {
         this.rules = rules;
+        this.followsDropped = Counter.builder("switchboard.chaos.follows.dropped")
+                .description("Requests a chaos fault stopped following on a connection, the oldest first, to keep its state bounded")
+                .register(rules.registry());
     }
 
     @Override
@@ -255,6 +263,10 @@ public final class ChaosInterceptor implements InterceptorFactory {
 
             @Override
             public void followRequests(Interest requests, Predicate<InterceptedRequest> follow) {
+                if (follows.size() >= MAX_FOLLOWS) {
+                    follows.remove(0);
+                    followsDropped.increment();
+                }
                 follows.add(new Follow(requests, follow));
                 owedInterest = owedInterestNow();
             }
