@@ -14,6 +14,7 @@ import dev.switchboard.config.GatewayConfig;
 import dev.switchboard.failover.recovery.SwitchDecision;
 import dev.switchboard.failover.replication.CatchUp;
 import dev.switchboard.failover.replication.LagSample;
+import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -127,6 +128,7 @@ public final class ClusterSwitch {
         applier.applyAsInt(hold);
         CatchUp status = null;
         boolean instancesHold = false;
+        List<String> notWritten = List.of();
         while (clock.instant().isBefore(deadline)) {
             if (!instancesHold) {
                 Map<String, InstanceReport> live = liveInstances();
@@ -136,6 +138,10 @@ public final class ClusterSwitch {
             }
             if (instancesHold) {
                 status = replication.catchUp(source, target);
+                if (!status.caughtUp() && !status.exactOffsetsToWrite().isEmpty()) {
+                    notWritten = reportChanged(notWritten, replication.writeExactOffsets(source, target, status));
+                    status = replication.catchUp(source, target);
+                }
                 phase.set(new SwitchPhase.CatchingUp(source, target, started, status.summary()));
                 if (status.caughtUp()) {
                     break;
@@ -157,12 +163,37 @@ public final class ClusterSwitch {
             return new Outcome("aborted", reason, release.epoch(), source, target, true, writtenTo, 0, null, status, millisSince(started));
         }
         phase.set(new SwitchPhase.Switching(source, target, clock.instant()));
-        SwitchState next = current().next(target, requestedBy, clock.instant(), started).decidedBy(decision);
+        ExactGroupOffsets exact = ExactGroupOffsets.of(exactOffsets(status));
+        if (exact.leftOut() > 0) {
+            LOG.warn("Planned switchover to {}: {} exact group offsets are not carried in the switch state (at most {}); consumers"
+                    + " of those partitions are not kept from a rewind by MirrorMaker 2", target, exact.leftOut(), ExactGroupOffsets.MAX_PARTITIONS);
+        }
+        SwitchState next = current().next(target, requestedBy, clock.instant(), started).decidedBy(decision).withExactOffsets(exact);
         List<String> writtenTo = store.write(next);
         int closed = applier.applyAsInt(next);
         LOG.info("Planned switchover to {} done: epoch={} connectionsClosed={}", target, next.epoch(), closed);
         return new Outcome("switched", "cluster " + target + " is active; replication had caught up, so nothing acknowledged is"
                 + " missing there", next.epoch(), source, target, true, writtenTo, closed, null, status, millisSince(started));
+    }
+
+    /** The target offsets of every group and partition the final check found exact. */
+    private static Map<String, Map<TopicPartition, Long>> exactOffsets(CatchUp caughtUp) {
+        Map<String, Map<TopicPartition, Long>> byGroup = new LinkedHashMap<>();
+        caughtUp.groups().forEach(group -> {
+            Map<TopicPartition, Long> offsets = group.exactOffsets();
+            if (!offsets.isEmpty()) {
+                byGroup.put(group.group(), offsets);
+            }
+        });
+        return byGroup;
+    }
+
+    /** Logs what could not be written when it differs from the last time, so a wait that repeats logs once. */
+    private static List<String> reportChanged(List<String> previous, List<String> problems) {
+        if (!problems.isEmpty() && !problems.equals(previous)) {
+            LOG.warn("Could not write exact group offsets to the target; waiting for MirrorMaker 2 to sync them instead: {}", problems);
+        }
+        return problems;
     }
 
     /** The instances that reported lately; this one counts even before its first report comes back. */

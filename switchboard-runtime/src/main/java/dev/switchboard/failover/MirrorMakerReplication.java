@@ -1,6 +1,7 @@
 package dev.switchboard.failover;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -51,6 +52,11 @@ public final class MirrorMakerReplication implements AutoCloseable {
     /** Whether {@code target} has caught up with {@code source} now. */
     public CatchUp catchUp(String source, String target) {
         return monitor(source, target).checkCatchUp();
+    }
+
+    /** Writes the exact group offsets {@code check} found missing on {@code target}; returns what it could not. */
+    public List<String> writeExactOffsets(String source, String target, CatchUp check) {
+        return monitor(source, target).writeExactOffsets(check);
     }
 
     private synchronized ReplicationMonitor monitor(String source, String target) {

@@ -18,9 +18,11 @@ import dev.switchboard.failover.recovery.SwitchDecision;
  *                      which then count from {@code switchedAt}.
  * @param decision      how the switch to this state was decided, for its recovery report; null for states that
  *                      switch nothing (a hold, its release) and states written before it was recorded
+ * @param exactOffsets  for a planned switchover, the target group offsets it found exact when it switched; null
+ *                      otherwise
  */
 public record SwitchState(long epoch, String activeCluster, Instant switchedAt, String requestedBy, ProduceHold hold,
-                          Instant requestedAt, SwitchDecision decision) {
+                          Instant requestedAt, SwitchDecision decision, ExactGroupOffsets exactOffsets) {
 
     /**
      * Produce requests wait at every instance while replication catches up for a planned switch to {@code target}.
@@ -40,7 +42,7 @@ public record SwitchState(long epoch, String activeCluster, Instant switchedAt, 
     }
 
     public SwitchState(long epoch, String activeCluster, Instant switchedAt, String requestedBy) {
-        this(epoch, activeCluster, switchedAt, requestedBy, null, switchedAt, null);
+        this(epoch, activeCluster, switchedAt, requestedBy, null, switchedAt, null, null);
     }
 
     /** The state after switching to {@code cluster}, asked for now: the next epoch. */
@@ -50,17 +52,22 @@ public record SwitchState(long epoch, String activeCluster, Instant switchedAt, 
 
     /** The state after switching to {@code cluster}, asked for at {@code requestedAt}: the next epoch. */
     public SwitchState next(String cluster, String requestedBy, Instant now, Instant requestedAt) {
-        return new SwitchState(epoch + 1, cluster, now, requestedBy, null, requestedAt, null);
+        return new SwitchState(epoch + 1, cluster, now, requestedBy, null, requestedAt, null, null);
     }
 
     /** The same state, recording how its switch was decided. */
     public SwitchState decidedBy(SwitchDecision how) {
-        return new SwitchState(epoch, activeCluster, switchedAt, requestedBy, hold, requestedAt, how);
+        return new SwitchState(epoch, activeCluster, switchedAt, requestedBy, hold, requestedAt, how, exactOffsets);
+    }
+
+    /** The same state, carrying the group offsets its planned switchover found exact on the target. */
+    public SwitchState withExactOffsets(ExactGroupOffsets offsets) {
+        return new SwitchState(epoch, activeCluster, switchedAt, requestedBy, hold, requestedAt, decision, offsets);
     }
 
     /** The state that holds produce requests for a planned switch to {@code target}: the next epoch, same cluster. */
     public SwitchState holding(String target, Instant until, String requestedBy, Instant now) {
-        return new SwitchState(epoch + 1, activeCluster, now, requestedBy, new ProduceHold(target, until), now, null);
+        return new SwitchState(epoch + 1, activeCluster, now, requestedBy, new ProduceHold(target, until), now, null, null);
     }
 
     /** When the switch to this state was asked for; see {@code requestedAt}. */

@@ -46,6 +46,7 @@ import dev.switchboard.health.Verdict;
 import dev.switchboard.failover.InstanceReport;
 import dev.switchboard.failover.MirrorMakerReplication;
 import dev.switchboard.failover.NodeMap;
+import dev.switchboard.failover.CommittedOffsetsGuard;
 import dev.switchboard.failover.FetchFence;
 import dev.switchboard.failover.PinnedTopics;
 import dev.switchboard.failover.ProduceHold;
@@ -111,6 +112,7 @@ public final class Gateway implements AutoCloseable {
     private final Clock clock = Clock.systemUTC();
     private final SwitchFence fence;
     private final ProduceHold produceHold;
+    private final CommittedOffsetsGuard offsetsGuard;
     private final RecoveryTracker recovery;
     private final AuditLog audit;
     private final SwitchStateStore store;
@@ -153,6 +155,7 @@ public final class Gateway implements AutoCloseable {
         this.recovery = new RecoveryTracker(config.failover().wave1(), config.failover().recovery(), clock, metrics.registry());
         this.fence = new SwitchFence(clock);
         this.produceHold = new ProduceHold(clock);
+        this.offsetsGuard = new CommittedOffsetsGuard(clock, metrics.registry());
         this.store = new SwitchStateStore(config.clusters());
         this.replication = new MirrorMakerReplication(config);
         this.producerIdSource = new ClusterProducerIds(clusters);
@@ -189,6 +192,7 @@ public final class Gateway implements AutoCloseable {
         interceptors.add(new VirtualProducers(new VirtualProducerIds(config.clusters().stream().map(ClusterConfig::name).toList()),
                 producerBindings, clock));
         interceptors.add(new FetchFence(fence));
+        interceptors.add(offsetsGuard);
         interceptors.add(new ChaosInterceptor(chaos));
         interceptors.addAll(extensions.interceptors());
         interceptors.add(brokerErrors);
@@ -363,6 +367,7 @@ public final class Gateway implements AutoCloseable {
             clusters.activate(state.activeCluster());
             producerBindings.switchHappened();
             fence.switched(state.epoch());
+            offsetsGuard.switched(state.activeCluster(), state.exactOffsets());
             holdingEpoch = -1;
             closed = connections.clusterSwitched("cluster_switch", "cluster " + state.activeCluster() + " is now active (switch epoch "
                     + state.epoch() + ")");

@@ -2,7 +2,11 @@ package dev.switchboard.failover.replication;
 
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+
+import org.apache.kafka.common.TopicPartition;
 
 /**
  * Whether the target has caught up with the source, checked once, for a planned switchover that waits for it
@@ -54,6 +58,23 @@ public record CatchUp(Instant checkedAt, List<TopicLag> topics, List<String> sou
     /** Groups not synced yet, with their partitions for detail. */
     public List<GroupSync> unsyncedGroups() {
         return groups.stream().filter(group -> !group.synced()).toList();
+    }
+
+    /**
+     * The offsets the gateway can write to target groups itself, by group; see {@link GroupSync#exactOffsetsToWrite()}.
+     * Empty when the check could not read everything, since then nothing is known to be exact.
+     */
+    public Map<String, Map<TopicPartition, Long>> exactOffsetsToWrite() {
+        Map<String, Map<TopicPartition, Long>> byGroup = new LinkedHashMap<>();
+        if (problems.isEmpty()) {
+            groups.forEach(group -> {
+                Map<TopicPartition, Long> offsets = group.exactOffsetsToWrite();
+                if (!offsets.isEmpty()) {
+                    byGroup.put(group.group(), offsets);
+                }
+            });
+        }
+        return byGroup;
     }
 
     /** One line for a human watching a switchover wait, e.g. {@code 2 partitions behind by 6 records; groups not synced: [readers]}. */

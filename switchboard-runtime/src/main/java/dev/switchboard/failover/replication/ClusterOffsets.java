@@ -123,6 +123,16 @@ final class ClusterOffsets implements AutoCloseable {
         return committed;
     }
 
+    /**
+     * Commits {@code offsets} for {@code group}, as an admin does. The cluster refuses it while the group has
+     * members, since they own their offsets then.
+     */
+    void commitOffsets(String group, Map<TopicPartition, Long> offsets) {
+        Map<TopicPartition, OffsetAndMetadata> commit = new HashMap<>();
+        offsets.forEach((partition, offset) -> commit.put(partition, new OffsetAndMetadata(offset)));
+        await(admin.alterConsumerGroupOffsets(group, commit).all(), "commit " + offsets.size() + " offsets of group " + group);
+    }
+
     private <T> T await(KafkaFuture<T> future, String what) {
         try {
             return future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);

@@ -40,12 +40,28 @@ public record GroupPartitionSync(TopicPartition partition, long sourceOffset, lo
     }
 
     /**
-     * True when the group committed everything on the source and the target group's offset is the target's end:
-     * the translation is exact, so a consumer moved there reads no record again. MirrorMaker 2 translates an
-     * offset exactly only once it has written the offset sync of the record before it; until then the
-     * translation falls short, to an earlier sync.
+     * True when the group committed everything on the source and the target holds every record the source does:
+     * the exact offset on the target is then known without MirrorMaker 2, the target's end, and a consumer moved
+     * there reads no record again and skips none.
+     */
+    public boolean drainedOnBoth() {
+        return sourceOffset >= sourceEndOffset && sourceEndOffset == targetEndOffset;
+    }
+
+    /**
+     * True when the group is {@link #drainedOnBoth() drained on both clusters} and the target group's offset is the
+     * target's end, written there by MirrorMaker 2 or by the gateway ({@link #exactOffsetToWrite()}).
      */
     public boolean drainedAndExact() {
-        return sourceOffset >= sourceEndOffset && synced() && targetOffset.orElse(0) == targetEndOffset;
+        return drainedOnBoth() && targetOffset.orElse(0) == targetEndOffset;
+    }
+
+    /**
+     * The target's end, when the group is drained on both clusters but its offset on the target is not that yet.
+     * MirrorMaker 2 would get there only once it wrote the offset sync of the last record (at its worker's next
+     * offset flush), checkpointed it and synced the group: up to three of its intervals.
+     */
+    public OptionalLong exactOffsetToWrite() {
+        return drainedOnBoth() && !drainedAndExact() ? OptionalLong.of(targetEndOffset) : OptionalLong.empty();
     }
 }

@@ -136,6 +136,25 @@ public final class ReplicationMonitor implements AutoCloseable {
         return new CatchUp(checkedAt, reading.topics(), reading.sourceOnlyTopics(), groups, problems);
     }
 
+    /**
+     * Writes to the target the group offsets {@code check} found exact but missing there
+     * ({@link CatchUp#exactOffsetsToWrite()}), instead of waiting for MirrorMaker 2 to translate them. Only a planned
+     * switchover may, once produce requests are held: then no group commits further on the source. Returns what
+     * could not be written, e.g. a group that has members on the target; an empty list when all was.
+     */
+    public List<String> writeExactOffsets(CatchUp check) {
+        List<String> problems = new ArrayList<>();
+        check.exactOffsetsToWrite().forEach((group, offsets) -> {
+            try {
+                target.commitOffsets(group, offsets);
+                LOG.info("Wrote exact offsets to the target flow={} group={} partitions={}", flow, group, offsets.size());
+            } catch (ClusterUnreadableException e) {
+                problems.add(e.getMessage());
+            }
+        });
+        return problems;
+    }
+
     /** Stops sampling and closes the clients; {@link #lastSample()} keeps answering. */
     @Override
     public void close() {
