@@ -81,7 +81,11 @@ final class RoutedContext implements ConnectionContext, RewriteContext {
 
     @Override
     public Optional<String> topicName(Uuid topicId) {
-        return cluster == null ? Optional.empty() : Optional.ofNullable(dataPath.topicNames().name(cluster.name(), topicId));
+        if (cluster == null) {
+            return Optional.empty();
+        }
+        String name = dataPath.topicNames().name(cluster.name(), topicId);
+        return Optional.ofNullable(name != null ? name : dataPath.topicNames().nameOnAnyCluster(topicId));
     }
 
     // ---- RewriteContext ---------------------------------------------------------------------------------------

@@ -35,6 +35,17 @@ public final class TopicNames {
         }
     }
 
+    /** The topic's name on whichever cluster has a topic with that id (ids are random, so one at most), or null. */
+    String nameOnAnyCluster(Uuid topicId) {
+        for (Map<Uuid, String> names : byCluster.values()) {
+            String name = names.get(topicId);
+            if (name != null) {
+                return name;
+            }
+        }
+        return null;
+    }
+
     /** The topic's name on {@code cluster}, or null if no metadata response through this gateway named it yet. */
     String name(String cluster, Uuid topicId) {
         Map<Uuid, String> names = byCluster.get(cluster);

@@ -27,8 +27,9 @@ public interface ConnectionContext {
     Optional<String> principal();
 
     /**
-     * The name of a topic by its id on the cluster serving this connection, learned from the metadata responses
-     * the gateway relayed; empty when no such response named it yet.
+     * The name of a topic by its id, learned from the metadata responses the gateway relayed: its id on the cluster
+     * serving this connection, or else on another cluster, since a client goes on using the previous cluster's ids
+     * after a switch until its next metadata. Empty when no such response named it yet.
      */
     Optional<String> topicName(Uuid topicId);
 

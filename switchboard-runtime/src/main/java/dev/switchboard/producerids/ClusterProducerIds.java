@@ -7,6 +7,10 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -38,7 +42,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Gets producer ids from the clusters on the gateway's own connections, with the cluster's client properties (TLS,
  * SASL) as the gateway's Admin clients use them: one InitProducerId without a transactional id, which any broker
- * answers. The requests of every cluster go one at a time on one thread; each is one round trip.
+ * answers. Each is one round trip, on one of {@link #THREADS} threads, each with its own connection to each
+ * cluster: after a switch every idempotent producer needs one at once, and one at a time a hundred of them took
+ * seconds.
  *
  * <p>Why not on the client's connection: a request the client did not send would need a correlation id of the
  * gateway's among the client's, and the client's requests behind it would wait for it all the same.
@@ -52,14 +58,19 @@ public final class ClusterProducerIds implements ProducerIdSource {
     private static final int MAX_BROKERS_TRIED = 3;
     private static final Duration RETRY_BACKOFF = Duration.ofMillis(100);
 
+    static final int THREADS = 8;
+
     private final UpstreamClusters clusters;
-    private final ExecutorService thread = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "switchboard-producer-ids");
+    private final AtomicInteger threadCount = new AtomicInteger();
+    private final ExecutorService threads = Executors.newFixedThreadPool(THREADS, r -> {
+        Thread t = new Thread(r, "switchboard-producer-ids-" + threadCount.incrementAndGet());
         t.setDaemon(true);
         return t;
     });
-    /** Used only on {@link #thread}. */
-    private final Map<String, NetworkClient> clients = new HashMap<>();
+    /** Each thread's clients, by cluster: a NetworkClient is used by one thread only. */
+    private final ThreadLocal<Map<String, NetworkClient>> clients = ThreadLocal.withInitial(HashMap::new);
+    /** Every client made, to close them once the threads have stopped. */
+    private final Queue<NetworkClient> made = new ConcurrentLinkedQueue<>();
     private final Time time = Time.SYSTEM;
 
     public ClusterProducerIds(UpstreamClusters clusters) {
@@ -68,11 +79,15 @@ public final class ClusterProducerIds implements ProducerIdSource {
 
     @Override
     public CompletableFuture<RealProducer> obtain(String cluster) {
-        return CompletableFuture.supplyAsync(() -> request(clusters.cluster(cluster)), thread);
+        return CompletableFuture.supplyAsync(() -> request(clusters.cluster(cluster)), threads);
     }
 
     private RealProducer request(UpstreamCluster cluster) {
-        NetworkClient client = clients.computeIfAbsent(cluster.name(), name -> client(cluster));
+        NetworkClient client = clients.get().computeIfAbsent(cluster.name(), name -> {
+            NetworkClient created = client(cluster);
+            made.add(created);
+            return created;
+        });
         long deadline = System.nanoTime() + TIMEOUT.toNanos();
         while (true) {
             RuntimeException last = new IllegalStateException("cluster " + cluster.name() + " has no known broker");
@@ -144,13 +159,20 @@ public final class ClusterProducerIds implements ProducerIdSource {
 
     @Override
     public void close() {
-        thread.submit(() -> clients.values().forEach(client -> {
+        threads.shutdownNow();
+        try {
+            if (!threads.awaitTermination(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+                LOG.warn("Producer-id threads did not stop within {}", TIMEOUT);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        made.forEach(client -> {
             try {
                 client.close();
             } catch (RuntimeException e) {
                 LOG.debug("Closing a producer-id client failed: {}", e.toString());
             }
-        }));
-        thread.shutdown();
+        });
     }
 }

@@ -16,11 +16,19 @@ import org.apache.kafka.common.record.internal.RecordBatch;
  * its epoch by itself (and restarts its sequences at 0) bumps the real one with it, and that partition's base starts
  * again. Used from the event loops of every connection the producer has, so what changes is concurrent; each partition
  * is only ever written through one connection, its leader's, so its base is set in order.
+ *
+ * <p>Until the cluster has accepted a partition's first batch here, only that batch may go: a broker takes any
+ * sequence as the first of a producer it has no state for, so a later batch that overtook it (a client retrying the
+ * first after an UNKNOWN_TOPIC_ID, say, while its next went out with the new cluster's topic id) would leave the first
+ * out of order for ever. See {@link #mayGo}.
  */
 final class ProducerBinding {
 
-    /** Where a partition's real sequences start: the client's sequence at the first batch of an epoch here. */
-    private record Base(short virtualEpoch, int sequence) {
+    /**
+     * Where a partition's real sequences start: the client's sequence at the first batch of an epoch here; {@code
+     * accepted} once the cluster acknowledged a batch of that epoch.
+     */
+    private record Base(short virtualEpoch, int sequence, boolean accepted) {
     }
 
     /** A partition, by topic name or, for Produce v13 and later, topic id. */
@@ -66,10 +74,32 @@ final class ProducerBinding {
         short epoch = batch.producerEpoch();
         int sequence = batch.baseSequence();
         Base base = bases.compute(partition, (key, known) -> known == null || epoch > known.virtualEpoch()
-                ? new Base(epoch, sequence) : known);
+                ? new Base(epoch, sequence, false) : known);
         // A batch of an older epoch than the partition's base is one the broker fences anyway; left as it is.
         int realSequence = epoch == base.virtualEpoch() ? DefaultRecordBatch.decrementSequence(sequence, base.sequence()) : sequence;
         return new ProducerFields(realId, (short) (realEpoch + epoch - virtualEpoch), realSequence);
+    }
+
+    /**
+     * Whether a batch with these real fields may go to the cluster now: the partition's first batch here has been
+     * accepted, or this is that batch (real sequence 0). A batch of an older epoch than the base goes too: the broker
+     * fences it.
+     */
+    boolean mayGo(PartitionKey partition, short virtualEpoch, int realSequence) {
+        Base base = bases.get(partition);
+        return base == null || base.accepted() || realSequence == 0 || virtualEpoch != base.virtualEpoch();
+    }
+
+    /** Whether the partition has a base here that the cluster has not accepted a batch of yet. */
+    boolean awaitsFirstAcceptance(PartitionKey partition) {
+        Base base = bases.get(partition);
+        return base != null && !base.accepted();
+    }
+
+    /** The cluster acknowledged a batch of {@code virtualEpoch} for {@code partition}. */
+    void accepted(PartitionKey partition, short virtualEpoch) {
+        bases.computeIfPresent(partition, (key, base) -> base.virtualEpoch() == virtualEpoch && !base.accepted()
+                ? new Base(base.virtualEpoch(), base.sequence(), true) : base);
     }
 
     @Override

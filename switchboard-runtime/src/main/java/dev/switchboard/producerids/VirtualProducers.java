@@ -4,7 +4,10 @@ import java.time.Clock;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
@@ -21,7 +24,9 @@ import dev.switchboard.intercept.ResponseAction;
 import dev.switchboard.producerids.ProducerBinding.PartitionKey;
 import org.apache.kafka.common.message.InitProducerIdRequestData;
 import org.apache.kafka.common.message.InitProducerIdResponseData;
+import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.message.ProduceRequestData;
+import org.apache.kafka.common.message.ProduceResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.internal.MemoryRecords;
@@ -62,6 +67,7 @@ public final class VirtualProducers implements InterceptorFactory {
     private static final Logger LOG = LoggerFactory.getLogger(VirtualProducers.class);
     private static final Interest IDS = Interest.requests(ApiKeys.INIT_PRODUCER_ID).andResponses(ApiKeys.INIT_PRODUCER_ID);
     private static final Interest IDS_AND_PRODUCE = IDS.andRequests(ApiKeys.PRODUCE);
+    private static final Interest IDS_AND_PRODUCE_BOTH_WAYS = IDS_AND_PRODUCE.andResponses(ApiKeys.PRODUCE);
     private static final int NOT_ROUTED = -1;
 
     private final VirtualProducerIds ids;
@@ -88,6 +94,8 @@ public final class VirtualProducers implements InterceptorFactory {
     private final class OnConnection implements Interceptor {
 
         private final Deque<Integer> idempotentInits = new ArrayDeque<>();
+        /** What the responses to Produce requests in flight owe the client, by correlation id; one entry per request. */
+        private final Map<Integer, OwedAnswers> owedByCorrelation = new HashMap<>();
         private String cluster;
         private int tag = NOT_ROUTED;
         /** The bindings the request being handled waited for, so a failure to get them is answered, not awaited again. */
@@ -95,6 +103,9 @@ public final class VirtualProducers implements InterceptorFactory {
 
         @Override
         public Interest interest() {
+            if (!owedByCorrelation.isEmpty()) {
+                return IDS_AND_PRODUCE_BOTH_WAYS;
+            }
             return tag == 0 && !bindings.switched() ? IDS : IDS_AND_PRODUCE;
         }
 
@@ -117,7 +128,7 @@ public final class VirtualProducers implements InterceptorFactory {
             if (cluster == null) {
                 return RequestAction.forward();
             }
-            return request.apiKey() == ApiKeys.PRODUCE ? produce((ProduceRequestData) request.message())
+            return request.apiKey() == ApiKeys.PRODUCE ? produce(request, connection)
                     : initProducerId((InitProducerIdRequestData) request.message(), request.header().correlationId());
         }
 
@@ -145,7 +156,8 @@ public final class VirtualProducers implements InterceptorFactory {
             return RequestAction.forwardModified();
         }
 
-        private RequestAction produce(ProduceRequestData produce) {
+        private RequestAction produce(InterceptedRequest request, ConnectionContext connection) {
+            ProduceRequestData produce = (ProduceRequestData) request.message();
             CompletableFuture<?> waitedFor = awaited;
             awaited = null;
             List<CompletableFuture<ProducerBinding>> missing = unbound(produce);
@@ -161,20 +173,46 @@ public final class VirtualProducers implements InterceptorFactory {
             }
             long now = clock.millis();
             boolean modified = false;
-            for (ProduceRequestData.TopicProduceData topic : produce.topicData()) {
-                Object topicKey = topic.name() == null || topic.name().isEmpty() ? topic.topicId() : topic.name();
-                for (ProduceRequestData.PartitionProduceData partition : topic.partitionData()) {
-                    if (partition.records() instanceof MemoryRecords records) {
-                        PartitionKey key = new PartitionKey(topicKey, partition.index());
-                        MemoryRecords real = RecordBatches.withProducerFields(records, batch -> real(batch, key, now));
-                        if (real != records) {
-                            partition.setRecords(real);
-                            modified = true;
-                        }
+            OwedAnswers owed = new OwedAnswers();
+            for (Iterator<ProduceRequestData.TopicProduceData> topics = produce.topicData().iterator(); topics.hasNext(); ) {
+                ProduceRequestData.TopicProduceData topic = topics.next();
+                // By name when it can be had: after a switch a client sends the old cluster's topic ids until its next
+                // metadata, then the new ones, and both must count from the same base.
+                Object topicKey = connection.topicName(topic.name(), topic.topicId()).<Object>map(name -> name).orElse(topic.topicId());
+                for (Iterator<ProduceRequestData.PartitionProduceData> partitions = topic.partitionData().iterator(); partitions.hasNext(); ) {
+                    ProduceRequestData.PartitionProduceData partition = partitions.next();
+                    if (!(partition.records() instanceof MemoryRecords records)) {
+                        continue;
+                    }
+                    PartitionKey key = new PartitionKey(topicKey, partition.index());
+                    FirstBatches firsts = new FirstBatches();
+                    MemoryRecords real = RecordBatches.withProducerFields(records, batch -> real(batch, key, now, firsts));
+                    if (firsts.overtaking) {
+                        partitions.remove();
+                        owed.notLeader(topic, partition.index());
+                        modified = true;
+                        continue;
+                    }
+                    firsts.awaiting.forEach(binding -> owed.first(topic, partition.index(), binding, key, firsts.epoch));
+                    if (real != records) {
+                        partition.setRecords(real);
+                        modified = true;
                     }
                 }
+                if (topic.partitionData().isEmpty()) {
+                    topics.remove();
+                }
             }
-            return modified ? RequestAction.forwardModified() : RequestAction.forward();
+            if (owed.none()) {
+                return modified ? RequestAction.forwardModified() : RequestAction.forward();
+            }
+            if (produce.topicData().isEmpty()) {
+                return RequestAction.answer(owed.answer(new ProduceResponseData()));
+            }
+            if (request.expectsResponse()) {
+                owedByCorrelation.put(request.header().correlationId(), owed);
+            }
+            return RequestAction.forwardModified();
         }
 
         /** Binds the producers of this request that have no real id on the serving cluster yet. */
@@ -200,21 +238,37 @@ public final class VirtualProducers implements InterceptorFactory {
             return VirtualProducerIds.issuer(virtualId) == tag && !bindings.bound(virtualId);
         }
 
-        private ProducerFields real(RecordBatch batch, PartitionKey partition, long now) {
+        private ProducerFields real(RecordBatch batch, PartitionKey partition, long now, FirstBatches firsts) {
             if (!idempotent(batch)) {
                 return null;
             }
             long virtualId = batch.producerId();
             Optional<ProducerBinding> binding = bindings.on(virtualId, cluster);
             if (binding.isPresent()) {
-                return binding.get().real(batch, partition, now);
+                ProducerFields real = binding.get().real(batch, partition, now);
+                if (!binding.get().mayGo(partition, batch.producerEpoch(), real.baseSequence())) {
+                    firsts.overtaking = true;
+                } else if (binding.get().awaitsFirstAcceptance(partition)) {
+                    firsts.awaiting.add(binding.get());
+                    firsts.epoch = batch.producerEpoch();
+                }
+                return real;
             }
             long realId = VirtualProducerIds.realIdAtIssuer(virtualId);
             return realId == virtualId ? null : new ProducerFields(realId, batch.producerEpoch(), batch.baseSequence());
         }
 
         @Override
+        public void connectionClosed(ConnectionContext connection) {
+            owedByCorrelation.clear();
+        }
+
+        @Override
         public ResponseAction onResponse(InterceptedResponse response, ConnectionContext connection) {
+            if (response.apiKey() == ApiKeys.PRODUCE) {
+                OwedAnswers owed = owedByCorrelation.remove(response.correlationId());
+                return owed == null ? ResponseAction.forward() : owed.settle((ProduceResponseData) response.message());
+            }
             if (!idempotentInits.remove(response.correlationId()) || tag <= 0) {
                 return ResponseAction.forward();
             }
@@ -224,6 +278,75 @@ public final class VirtualProducers implements InterceptorFactory {
             }
             issued.setProducerId(VirtualProducerIds.virtualId(tag, issued.producerId()));
             return ResponseAction.forwardModified();
+        }
+    }
+
+    /** What the batches of one partition of a Produce request showed: one overtook a first batch, or were first. */
+    private static final class FirstBatches {
+        private final List<ProducerBinding> awaiting = new ArrayList<>(1);
+        private boolean overtaking;
+        private short epoch;
+    }
+
+    /**
+     * What one Produce request's response owes: the partitions taken out of it because their batch overtook the
+     * partition's first batch here (answered NOT_LEADER_OR_FOLLOWER, which every client retries, in order), and the
+     * first batches whose acceptance lets the rest go.
+     */
+    private static final class OwedAnswers {
+
+        private record Partition(String topic, Uuid topicId, int index) {
+        }
+
+        private record First(Partition partition, ProducerBinding binding, PartitionKey key, short epoch) {
+        }
+
+        private final List<Partition> notLeader = new ArrayList<>(0);
+        private final List<First> firsts = new ArrayList<>(0);
+
+        void notLeader(ProduceRequestData.TopicProduceData topic, int index) {
+            notLeader.add(new Partition(topic.name(), topic.topicId(), index));
+        }
+
+        void first(ProduceRequestData.TopicProduceData topic, int index, ProducerBinding binding, PartitionKey key, short epoch) {
+            firsts.add(new First(new Partition(topic.name(), topic.topicId(), index), binding, key, epoch));
+        }
+
+        boolean none() {
+            return notLeader.isEmpty() && firsts.isEmpty();
+        }
+
+        /** Marks the first batches the cluster accepted, and adds the answers for the partitions taken out. */
+        ResponseAction settle(ProduceResponseData response) {
+            for (First first : firsts) {
+                ProduceResponseData.TopicProduceResponse topic = response.responses().find(first.partition().topic(), first.partition().topicId());
+                ProduceResponseData.PartitionProduceResponse answer = topic == null ? null : topic.partitionResponses().stream()
+                        .filter(p -> p.index() == first.partition().index()).findFirst().orElse(null);
+                if (answer != null && (answer.errorCode() == Errors.NONE.code() || answer.errorCode() == Errors.DUPLICATE_SEQUENCE_NUMBER.code())) {
+                    first.binding().accepted(first.key(), first.epoch());
+                }
+            }
+            if (notLeader.isEmpty()) {
+                return ResponseAction.forward();
+            }
+            answer(response);
+            return ResponseAction.forwardModified();
+        }
+
+        /** {@code response} with NOT_LEADER_OR_FOLLOWER for every partition taken out. */
+        ProduceResponseData answer(ProduceResponseData response) {
+            for (Partition partition : notLeader) {
+                ProduceResponseData.TopicProduceResponse topic = response.responses().find(partition.topic(), partition.topicId());
+                if (topic == null) {
+                    topic = new ProduceResponseData.TopicProduceResponse().setName(partition.topic()).setTopicId(partition.topicId());
+                    response.responses().add(topic);
+                }
+                topic.partitionResponses().add(new ProduceResponseData.PartitionProduceResponse().setIndex(partition.index())
+                        .setErrorCode(Errors.NOT_LEADER_OR_FOLLOWER.code()).setBaseOffset(-1)
+                        .setErrorMessage("the gateway holds this batch back until the cluster accepted the partition's first batch"
+                                + " from this producer since the switch"));
+            }
+            return response;
         }
     }
 

@@ -23,6 +23,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 
 import dev.switchboard.producerids.ClusterProducerIds;
 import dev.switchboard.support.Await;
@@ -66,6 +67,13 @@ class IdempotentProducersAcrossSwitchTest {
     private static final Logger LOG = LoggerFactory.getLogger(IdempotentProducersAcrossSwitchTest.class);
     private static final Duration WAIT = Duration.ofSeconds(90);
     private static final String TOPIC = "pids-across";
+    /**
+     * Enough partitions, and a Java producer fast enough, that its batches for several partitions are in flight
+     * when the target answers the old topic ids with UNKNOWN_TOPIC_ID, and its next ones go out with the new ids
+     * before it retries those (once 1,373 sends of the failover benchmark hung that way).
+     */
+    private static final int PARTITIONS = 8;
+    private static final int JAVA_RECORDS_PER_SECOND = 400;
     /** Records each producer must have acknowledged on a cluster before the test moves on. */
     private static final int PER_PHASE = 30;
 
@@ -82,7 +90,7 @@ class IdempotentProducersAcrossSwitchTest {
         kafkajs = installKafkajs();
         this.primary = primary;
         this.secondary = secondary;
-        primary.createTopic(TOPIC, 2, 1);
+        primary.createTopic(TOPIC, PARTITIONS, 1);
         mirrorMaker = EmbeddedMirrorMaker.builder(primary, secondary).start();
         mirrorMaker.awaitRunning();
         gateway = new GatewayFixture(primary, secondary);
@@ -107,7 +115,7 @@ class IdempotentProducersAcrossSwitchTest {
         // The direct producer takes the shared id on the target at once; it writes only after the switch, so
         // that replication can catch up before it.
         DirectProducer collider = new DirectProducer(secondary, "pids-collider");
-        SequencedProducer java = new SequencedProducer("pids-java", TOPIC, 50, gateway.clientProperties("pids-java"));
+        SequencedProducer java = new SequencedProducer("pids-java", TOPIC, JAVA_RECORDS_PER_SECOND, gateway.clientProperties("pids-java"));
         KafkajsProducer node = null;
         KcatProducer kcat = null;
         try {
@@ -179,7 +187,7 @@ class IdempotentProducersAcrossSwitchTest {
     }
 
     private static Set<Long> producerIds(EmbeddedKafkaCluster cluster) throws Exception {
-        List<TopicPartition> partitions = List.of(new TopicPartition(TOPIC, 0), new TopicPartition(TOPIC, 1));
+        List<TopicPartition> partitions = IntStream.range(0, PARTITIONS).mapToObj(p -> new TopicPartition(TOPIC, p)).toList();
         try (Admin admin = cluster.admin()) {
             return admin.describeProducers(partitions).all().get(30, TimeUnit.SECONDS).values().stream()
                     .flatMap(description -> description.activeProducers().stream()).map(ProducerState::producerId)
@@ -202,7 +210,7 @@ class IdempotentProducersAcrossSwitchTest {
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         List<String> values = new ArrayList<>();
         try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer())) {
-            List<TopicPartition> partitions = List.of(new TopicPartition(TOPIC, 0), new TopicPartition(TOPIC, 1));
+            List<TopicPartition> partitions = IntStream.range(0, PARTITIONS).mapToObj(p -> new TopicPartition(TOPIC, p)).toList();
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
             Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
