@@ -89,7 +89,7 @@ final class DemoReplication implements AutoCloseable {
         // Announced once a planned switch back would pass its check for this flow.
         awaitFlowSeen(active, standby);
         out.printf("%nMirrorMaker 2 now copies %1$s -> %2$s (it stopped copying %2$s -> %1$s at the switch), from the end"
-                + " offsets at the switch%s: a planned switch back to %2$s carries everything written to %1$s.%n",
+                + " offsets at the switch%3$s: a planned switch back to %2$s carries everything written to %1$s.%n",
                 active.name(), standby.name(), outcome.planned() ? "" : " (read just after it, as the failover was unplanned)");
         out.flush();
     }

@@ -159,8 +159,11 @@ class DemoCommandTest {
         assertThat(planned.exit()).as(planned.toString()).isZero();
         assertThat(planned.out()).contains("switched: cluster " + target + " is active");
         assertThat(running.gateway().status().activeCluster()).isEqualTo(target);
-        Await.until(() -> printed.toString(StandardCharsets.UTF_8).contains("MirrorMaker 2 now copies " + target + " -> " + other),
-                WAIT, "the demo to turn MirrorMaker 2 around to " + target + " -> " + other);
+        String turned = "MirrorMaker 2 now copies " + target + " -> " + other + " (it stopped copying " + other + " -> " + target
+                + " at the switch), from the end offsets at the switch: a planned switch back to " + other
+                + " carries everything written to " + target + ".";
+        Await.until(() -> printed.toString(StandardCharsets.UTF_8).contains(turned), WAIT,
+                "the demo to say it turned MirrorMaker 2 around to " + target + " -> " + other);
     }
 
     /**
