@@ -13,17 +13,17 @@ import dev.switchboard.config.GatewayConfig;
 import dev.switchboard.config.ListenerConfig;
 import dev.switchboard.config.PortRange;
 import dev.switchboard.testkit.EmbeddedKafkaCluster;
-import dev.switchboard.testkit.EmbeddedMirrorMaker;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
  * {@code switchboard demo}: two real Kafka clusters in this process, {@code primary} and {@code secondary},
- * MirrorMaker 2 replicating the first into the second, and a gateway in front of {@code primary}.
+ * MirrorMaker 2 replicating the first into the second, and a gateway in front of {@code primary}. After each switch
+ * the gateway makes, replication turns around ({@link DemoReplication}), so a planned failback loses nothing.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = "Start two embedded Kafka clusters, MirrorMaker 2 from 'primary' to 'secondary', and a gateway"
-                + " in front of 'primary'. Ctrl-C stops everything.")
+                + " in front of 'primary'. After each switch, MirrorMaker 2 turns around. Ctrl-C stops everything.")
 final class DemoCommand implements Callable<Integer> {
 
     static final String DEMO_TOPIC = "demo";
@@ -67,7 +67,7 @@ final class DemoCommand implements Callable<Integer> {
             running.own(secondary);
             primary.createTopic(DEMO_TOPIC, 3, Math.min(brokers, 3));
             // Owned before the gateway starts, so it stops after the gateway and before the clusters.
-            EmbeddedMirrorMaker replication = EmbeddedMirrorMaker.builder(primary, secondary).start();
+            DemoReplication replication = DemoReplication.start(primary, secondary, out);
             running.own(replication);
             GatewayConfig config = new GatewayConfig(
                     new ListenerConfig("127.0.0.1", advertisedHost, bootstrapPort, range, 0).withStrictRequests(strictRequests),
@@ -77,6 +77,7 @@ final class DemoCommand implements Callable<Integer> {
                     "primary",
                     new FailoverConfig(null, List.of("console-*"), auditLog().toString(), null, null));
             running.start(config);
+            running.gateway().onSwitched(replication::switched);
             replication.awaitRunning();
             printWelcome(out, primary, secondary, running.adminPort());
             return running;
@@ -95,7 +96,8 @@ final class DemoCommand implements Callable<Integer> {
                   Kafka bootstrap (through the gateway):  %1$s
                   Active cluster:                         primary   (%2$s, id %3$s)
                   Standby cluster:                        secondary (%4$s, id %5$s)
-                  Replication:                            MirrorMaker 2 is copying primary -> secondary (topics, group offsets)
+                  Replication:                            MirrorMaker 2 is copying primary -> secondary (topics, group offsets);
+                                                          after a switch, the other way
                   Topic ready to use:                     %6$s
 
                 Try it (clients only ever see %1$s and the gateway's node ports):
@@ -116,12 +118,12 @@ final class DemoCommand implements Callable<Integer> {
                   ./switchboard chaos list --admin http://127.0.0.1:%7$d      (matched and affected requests per rule)
                   ./switchboard chaos reset --admin http://127.0.0.1:%7$d     (every rule gone; types: docs/chaos.md)
 
-                Fail over (clients keep running; they reconnect through the same addresses):
+                Fail over and back (clients keep running; they reconnect through the same addresses):
                   ./switchboard failover --to secondary --planned --admin http://127.0.0.1:%7$d
+                  ./switchboard failover --to primary --planned --admin http://127.0.0.1:%7$d     (failback)
                   ./switchboard failover last --admin http://127.0.0.1:%7$d      (who is back, and the recovery time)
-                  Audit log: %8$s
-                  Replication runs primary -> secondary only: a failback to primary would not carry what was
-                  written to secondary meanwhile.
+                  After each switch the demo turns MirrorMaker 2 around (it says so here when done), so the next
+                  planned switch, back or forth, loses and duplicates nothing. Audit log: %8$s
 
                 Ctrl-C stops the gateway, replication and both clusters.
                 """, bootstrap, primary.bootstrapServers(), primary.clusterId(), secondary.bootstrapServers(),

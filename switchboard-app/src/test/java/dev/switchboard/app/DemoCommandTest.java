@@ -13,10 +13,18 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
+import dev.switchboard.support.Await;
+import dev.switchboard.support.GroupMember;
+import dev.switchboard.support.Ledger;
+import dev.switchboard.support.Progress;
+import dev.switchboard.support.Records;
+import dev.switchboard.support.SequencedProducer;
 import dev.switchboard.testkit.FreePorts;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -31,16 +39,13 @@ import org.junit.jupiter.api.Test;
 
 class DemoCommandTest {
 
+    private static final Duration WAIT = Duration.ofSeconds(90);
+    /** Records each producer must have acknowledged on a cluster before the test moves on. */
+    private static final int PER_PHASE = 40;
+
     @Test
     void demoServesClientsAndPrintsWhatToTry() throws Exception {
-        DemoCommand demo = new DemoCommand();
-        int[] ports = FreePorts.distinct(3);
-        demo.bootstrapPort = ports[0];
-        int firstNodePort = ports[1];
-        demo.nodePorts = firstNodePort + "-" + firstNodePort;
-        demo.adminPort = ports[2];
-        demo.advertisedHost = "localhost";
-        demo.brokers = 1;
+        DemoCommand demo = demoOnFreePorts();
         ByteArrayOutputStream printed = new ByteArrayOutputStream();
         String bootstrap = "localhost:" + demo.bootstrapPort;
         try (RunningGateway running = demo.start(new PrintStream(printed, true, StandardCharsets.UTF_8))) {
@@ -87,6 +92,81 @@ class DemoCommandTest {
     }
 
     /**
+     * The whole cycle a user runs: a planned switch to the secondary and a planned failback to the primary, from the
+     * command line as a process of its own, while idempotent producers and a consumer group run through the gateway,
+     * never restarted. The demo turns MirrorMaker 2 around after each switch, so nothing is lost, read twice or
+     * failed, and each cluster ends up holding every acknowledged record exactly once.
+     */
+    @Test
+    void plannedSwitchAndFailbackInTheDemoLoseAndDuplicateNothing() throws Exception {
+        DemoCommand demo = demoOnFreePorts();
+        ByteArrayOutputStream printed = new ByteArrayOutputStream();
+        String admin = "http://127.0.0.1:" + demo.adminPort;
+        Map<String, Object> client = Map.of(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, "localhost:" + demo.bootstrapPort);
+        List<SequencedProducer> producers = new ArrayList<>();
+        List<GroupMember> readers = new ArrayList<>();
+        try (RunningGateway running = demo.start(new PrintStream(printed, true, StandardCharsets.UTF_8))) {
+            assertThat(printed.toString(StandardCharsets.UTF_8))
+                    .contains("./switchboard failover --to secondary --planned --admin " + admin)
+                    .contains("./switchboard failover --to primary --planned --admin " + admin);
+            try {
+                for (int i = 1; i <= 2; i++) {
+                    producers.add(new SequencedProducer("failback-producer-" + i, DemoCommand.DEMO_TOPIC, 50, client));
+                    readers.add(new GroupMember("failback-reader-" + i, "failback-readers", DemoCommand.DEMO_TOPIC, client,
+                            GroupMember.SHORT_SESSIONS));
+                }
+                Progress.await(producers, readers, 0, PER_PHASE, WAIT, "on the primary");
+
+                plannedSwitch(running, "secondary", admin, printed);
+                Progress.await(producers, readers, System.currentTimeMillis(), PER_PHASE, WAIT, "on the secondary");
+                plannedSwitch(running, "primary", admin, printed);
+                Progress.await(producers, readers, System.currentTimeMillis(), PER_PHASE, WAIT, "back on the primary");
+
+                for (SequencedProducer producer : producers) {
+                    producer.stop(WAIT);
+                    assertThat(producer.failures()).as(producer.name() + "'s failed sends").isEmpty();
+                }
+                Set<String> acknowledged = new HashSet<>();
+                producers.forEach(producer -> acknowledged.addAll(producer.acknowledged()));
+                Await.until(() -> Ledger.of(acknowledged, GroupMember.consumedBy(readers)).lost().isEmpty(), WAIT,
+                        "the readers to read every record");
+                Ledger ledger = Ledger.of(acknowledged, GroupMember.consumedBy(readers));
+                assertThat(ledger.lost()).as("acknowledged records never read").isEmpty();
+                assertThat(ledger.duplicated()).as("records read twice, with when").isEmpty();
+                readers.forEach(reader -> assertThat(reader.commitErrors()).as(reader.clientId() + "'s failed commits").isEmpty());
+
+                Records.assertExactlyOnce(acknowledged, readFrom(running, "primary", acknowledged.size()));
+                Records.assertExactlyOnce(acknowledged, readFrom(running, "secondary", acknowledged.size()));
+            } finally {
+                for (SequencedProducer producer : producers) {
+                    producer.close();
+                }
+                for (GroupMember reader : readers) {
+                    reader.close();
+                }
+            }
+        }
+    }
+
+    /**
+     * {@code switchboard failover --to <target> --planned}, run as a user runs it, then the demo's word that
+     * MirrorMaker 2 now copies the other way, which the next planned switch needs.
+     */
+    private static void plannedSwitch(RunningGateway running, String target, String admin, ByteArrayOutputStream printed)
+            throws Exception {
+        String other = target.equals("primary") ? "secondary" : "primary";
+        SwitchboardProcess planned = SwitchboardProcess.run("failover", "--to", target, "--planned", "--admin", admin);
+        assertThat(planned.exit()).as(planned.toString()).isZero();
+        assertThat(planned.out()).contains("switched: cluster " + target + " is active");
+        assertThat(running.gateway().status().activeCluster()).isEqualTo(target);
+        String turned = "MirrorMaker 2 now copies " + target + " -> " + other + " (it stopped copying " + other + " -> " + target
+                + " at the switch), from the end offsets at the switch: a planned switch back to " + other
+                + " carries everything written to " + target + ".";
+        Await.until(() -> printed.toString(StandardCharsets.UTF_8).contains(turned), WAIT,
+                "the demo to say it turned MirrorMaker 2 around to " + target + " -> " + other);
+    }
+
+    /**
      * The CLI against the demo: refusals name what is wrong and change nothing, a planned switchover prints what it
      * waits for and switches, clients carry on through the same address, and {@code failover last} shows them.
      */
@@ -130,23 +210,35 @@ class DemoCommandTest {
 
     /** Straight from the secondary cluster, not through the gateway: what MirrorMaker 2 copied there. */
     private static List<String> readFromSecondary(RunningGateway running, int expected) {
-        String secondary = running.gateway().config().clusters().stream().filter(c -> c.name().equals("secondary"))
+        return readFrom(running, "secondary", expected);
+    }
+
+    /** The demo topic straight from one of the demo's clusters, not through the gateway, from the beginning. */
+    private static List<String> readFrom(RunningGateway running, String cluster, int expected) {
+        String bootstrap = running.gateway().config().clusters().stream().filter(c -> c.name().equals(cluster))
                 .findFirst().orElseThrow().bootstrapServers();
-        Map<String, Object> props = Map.of(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, secondary,
+        Map<String, Object> props = Map.of(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
                 ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class,
                 ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
-        List<String> received = new ArrayList<>();
         try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(props)) {
             List<TopicPartition> partitions = consumer.partitionsFor(DemoCommand.DEMO_TOPIC).stream()
                     .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (received.size() < expected && System.nanoTime() < deadline) {
-                consumer.poll(Duration.ofMillis(200)).forEach(r -> received.add(r.value()));
-            }
+            return Records.pollValues(consumer, expected, WAIT);
         }
-        return received;
+    }
+
+    private static DemoCommand demoOnFreePorts() {
+        DemoCommand demo = new DemoCommand();
+        int[] ports = FreePorts.distinct(3);
+        demo.bootstrapPort = ports[0];
+        int firstNodePort = ports[1];
+        demo.nodePorts = firstNodePort + "-" + firstNodePort;
+        demo.adminPort = ports[2];
+        demo.advertisedHost = "localhost";
+        demo.brokers = 1;
+        return demo;
     }
 
     @Test

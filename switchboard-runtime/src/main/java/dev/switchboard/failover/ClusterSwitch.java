@@ -72,7 +72,8 @@ public final class ClusterSwitch {
 
     /**
      * Switches to {@code target}. Refused, with nothing changed, when the target is unknown, already active, or
-     * another switch requested here is still running.
+     * another switch requested here is still running, and a planned one when MirrorMaker 2 does not replicate the
+     * active cluster into the target.
      */
     public Outcome failover(String target, boolean planned, String requestedBy) {
         return failover(target, planned, requestedBy, null);
@@ -93,6 +94,12 @@ public final class ClusterSwitch {
         SwitchPhase running = phase.get();
         if (!(running instanceof SwitchPhase.Idle)) {
             throw new SwitchRefused(409, "a switch is already running here (" + running.name() + "); wait for it to finish");
+        }
+        if (planned) {
+            // Before anything is held: a planned switch without replication into the target could only wait and abort.
+            replication.flowMissing(source, target).ifPresent(missing -> {
+                throw new SwitchRefused(409, missing);
+            });
         }
         Instant started = clock.instant();
         SwitchPhase begin = planned ? new SwitchPhase.HoldingProduce(source, target, started, 0, 0)

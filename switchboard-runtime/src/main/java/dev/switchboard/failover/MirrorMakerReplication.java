@@ -10,6 +10,7 @@ import dev.switchboard.config.ClusterConfig;
 import dev.switchboard.config.GatewayConfig;
 import dev.switchboard.failover.replication.CatchUp;
 import dev.switchboard.failover.replication.LagSample;
+import dev.switchboard.failover.replication.ReplicationFlowCheck;
 import dev.switchboard.failover.replication.ReplicationMonitor;
 
 /**
@@ -19,6 +20,7 @@ import dev.switchboard.failover.replication.ReplicationMonitor;
 public final class MirrorMakerReplication implements AutoCloseable {
 
     private static final Duration SAMPLE_INTERVAL = Duration.ofSeconds(1);
+    private static final Duration FLOW_CHECK_TIMEOUT = Duration.ofSeconds(5);
 
     private final GatewayConfig config;
     private final Map<String, ReplicationMonitor> monitors = new ConcurrentHashMap<>();
@@ -47,6 +49,12 @@ public final class MirrorMakerReplication implements AutoCloseable {
     /** The lag from {@code source} to {@code target} as last seen, if it ever was. */
     public Optional<LagSample> lagAtFailure(String source, String target) {
         return monitor(source, target).lastSample();
+    }
+
+    /** What is missing for MirrorMaker 2 to replicate {@code source} into {@code target}, or empty; see {@link ReplicationFlowCheck}. */
+    public Optional<String> flowMissing(String source, String target) {
+        return ReplicationFlowCheck.missing(source, config.failover().mirrorAlias(source), config.cluster(target).orElseThrow(),
+                FLOW_CHECK_TIMEOUT);
     }
 
     /** Whether {@code target} has caught up with {@code source} now. */

@@ -15,11 +15,13 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -128,6 +130,7 @@ public final class Gateway implements AutoCloseable {
     private final String instanceId = UUID.randomUUID().toString();
     private final Instant startedAt = Instant.now();
     private final Map<String, InstanceReport> instances = new ConcurrentHashMap<>();
+    private final List<Consumer<ClusterSwitch.Outcome>> switchListeners = new CopyOnWriteArrayList<>();
     private final ScheduledExecutorService reporter = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread thread = new Thread(r, "switchboard-instance-report");
         thread.setDaemon(true);
@@ -430,8 +433,11 @@ public final class Gateway implements AutoCloseable {
         audit.record(actor, "failover", request, AuditEvent.ACCEPTED, "switch requested");
         try {
             ClusterSwitch.Outcome outcome = clusterSwitch.failover(target, planned, actor, decision);
-            audit.record(actor, "failover", request, outcome.result().equals("switched") ? AuditEvent.SUCCEEDED : AuditEvent.FAILED,
-                    outcome.message());
+            boolean switched = outcome.result().equals("switched");
+            audit.record(actor, "failover", request, switched ? AuditEvent.SUCCEEDED : AuditEvent.FAILED, outcome.message());
+            if (switched) {
+                switchListeners.forEach(listener -> tell(listener, outcome));
+            }
             return outcome;
         } catch (SwitchRefused e) {
             audit.record(actor, "failover", request, AuditEvent.REJECTED, e.getMessage());
@@ -439,6 +445,24 @@ public final class Gateway implements AutoCloseable {
         } catch (RuntimeException e) {
             audit.record(actor, "failover", request, AuditEvent.FAILED, e.toString());
             throw e;
+        }
+    }
+
+    /**
+     * Calls {@code listener} with every switch requested at this instance, once it is applied here and returned
+     * {@code switched}; not for switches other instances made. It runs on the caller's thread, before the answer
+     * goes out, so it must hand slow work to a thread of its own.
+     */
+    public void onSwitched(Consumer<ClusterSwitch.Outcome> listener) {
+        switchListeners.add(listener);
+    }
+
+    private static void tell(Consumer<ClusterSwitch.Outcome> listener, ClusterSwitch.Outcome outcome) {
+        try {
+            listener.accept(outcome);
+        } catch (RuntimeException e) {
+            // The switch happened whatever a listener does; its caller must still hear so.
+            LOG.warn("A switch listener failed after the switch to {} (epoch={}): {}", outcome.to(), outcome.epoch(), e.toString());
         }
     }
 

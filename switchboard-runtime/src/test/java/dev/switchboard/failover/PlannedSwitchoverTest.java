@@ -18,6 +18,7 @@ import dev.switchboard.support.Await;
 import dev.switchboard.support.GatewayFixture;
 import dev.switchboard.support.GroupMember;
 import dev.switchboard.support.Ledger;
+import dev.switchboard.support.Progress;
 import dev.switchboard.support.SequencedProducer;
 import dev.switchboard.testkit.EmbeddedKafkaCluster;
 import dev.switchboard.testkit.EmbeddedMirrorMaker;
@@ -143,14 +144,8 @@ class PlannedSwitchoverTest {
         }
     }
 
-    /**
-     * Every producer had {@link #PER_PHASE} records acknowledged since {@code sinceMillis}, and the readers read as
-     * many since; called once a switch returned, this shows the clients work on the cluster switched to.
-     */
     private static void awaitProgress(List<SequencedProducer> producers, List<GroupMember> readers, long sinceMillis, String where) {
-        Await.until(() -> producers.stream().allMatch(p -> p.acknowledgedSince(sinceMillis) >= PER_PHASE)
-                        && GroupMember.consumedBy(readers).stream().filter(c -> c.atMillis() >= sinceMillis).count() >= (long) PER_PHASE * producers.size(),
-                WAIT, "producers and readers to make progress " + where);
+        Progress.await(producers, readers, sinceMillis, PER_PHASE, WAIT, where);
     }
 
     private void assertEveryApplicationBack(long epoch) {

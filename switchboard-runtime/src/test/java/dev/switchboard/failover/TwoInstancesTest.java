@@ -72,6 +72,9 @@ class TwoInstancesTest {
                @KafkaCluster(name = "instances-secondary", nodeIds = {7}) EmbeddedKafkaCluster secondary) {
         this.primary = primary;
         this.secondary = secondary;
+        // Stands for a MirrorMaker 2 flow into the secondary, one that never catches up by itself: a planned switch
+        // refuses to start without one.
+        secondary.createTopic(primary.name() + ".checkpoints.internal", 1, 1);
         this.failover = new FailoverConfig(null, null, null, Map.of(PINNED, primary.name()), null);
         a = new GatewayFixture(CLUSTER_ID, failover, primary, secondary);
         b = new GatewayFixture(CLUSTER_ID, failover, primary, secondary);

@@ -7,6 +7,7 @@
  * may be lost. On demand it checks whether a planned switchover may go ahead
  * ({@link dev.switchboard.failover.replication.CatchUp}): equal end offsets everywhere and every consumer group's
  * committed offsets carried over by MirrorMaker 2's checkpoints. Which topics count is
- * {@link dev.switchboard.failover.replication.ReplicatedTopicFilter}'s call.
+ * {@link dev.switchboard.failover.replication.ReplicatedTopicFilter}'s call. Before a planned switch holds anything,
+ * {@link dev.switchboard.failover.replication.ReplicationFlowCheck} tells whether there is a flow into the target at all.
  */
 package dev.switchboard.failover.replication;
