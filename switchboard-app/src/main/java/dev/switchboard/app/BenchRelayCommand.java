@@ -41,6 +41,11 @@ final class BenchRelayCommand implements Callable<Integer> {
             + "request body, to measure what that costs.")
     boolean strictRequests;
 
+    @Option(names = "--rewritten-producer-ids", description = "Run the gateway as after a switch, rewriting the producer"
+            + " id of every idempotent batch and checksumming its header again, to measure what virtual producer ids"
+            + " cost then.")
+    boolean rewrittenProducerIds;
+
     @Option(names = "--chaos-rule", paramLabel = "FILE_OR_JSON", description = "A chaos rule the gateway runs with from its"
             + " start, to measure what rules in force cost: a rule as JSON, or a JSON/YAML file with one rule or a 'rules:'"
             + " list, in the shape POST /api/v1/chaos/rules takes. Repeat for more. The benchmark's topics are named"
@@ -50,7 +55,8 @@ final class BenchRelayCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        RelayOptions options = new RelayOptions(rounds, records, recordSize, strictRequests, ChaosRuleArguments.parse(chaosRules));
+        RelayOptions options = new RelayOptions(rounds, records, recordSize, strictRequests, ChaosRuleArguments.parse(chaosRules),
+                rewrittenProducerIds);
         return BenchCommand.verdict(spec, new RelayBenchmark(options, spec.commandLine().getOut(), System.err).run());
     }
 }

@@ -43,7 +43,7 @@ final class GatewayProcess implements AutoCloseable {
     static volatile Path profileDirectory;
 
     static GatewayProcess start(EmbeddedKafkaCluster cluster) {
-        return start(cluster, false, List.of());
+        return start(cluster, false, List.of(), false);
     }
 
     /** JSON is YAML too: each rule goes in as the JSON it was given. */
@@ -54,8 +54,12 @@ final class GatewayProcess implements AutoCloseable {
     /**
      * @param strictRequests whether the gateway parses every request body ({@code listener.strictRequests})
      * @param chaosRules     rules for its config's {@code chaos.rules}, in force from its start
+     * @param rewrittenProducerIds whether the gateway rewrites every idempotent batch's producer fields, as it does
+     *                       after a switch: the config then names the cluster twice, another name first, so the
+     *                       one it serves is not the first configured one and its producer ids are virtual
      */
-    static GatewayProcess start(EmbeddedKafkaCluster cluster, boolean strictRequests, List<JsonNode> chaosRules) {
+    static GatewayProcess start(EmbeddedKafkaCluster cluster, boolean strictRequests, List<JsonNode> chaosRules,
+                                boolean rewrittenProducerIds) {
         int[] ports = FreePorts.distinct(2);
         int bootstrapPort = ports[0];
         int adminPort = ports[1];
@@ -71,10 +75,12 @@ final class GatewayProcess implements AutoCloseable {
                       strictRequests: %s
                     admin: {bindHost: 127.0.0.1, port: %d}
                     clusters:
-                      - name: %s
+                    %s  - name: %s
                         bootstrapServers: %s
-                    """.formatted(bootstrapPort, firstNodePort, firstNodePort + 9, strictRequests, adminPort, cluster.name(),
-                    cluster.bootstrapServers()) + chaosSection(chaosRules));
+                    activeCluster: %s
+                    """.formatted(bootstrapPort, firstNodePort, firstNodePort + 9, strictRequests, adminPort,
+                    rewrittenProducerIds ? "  - {name: " + cluster.name() + "-issuer, bootstrapServers: '" + cluster.bootstrapServers() + "'}\n" : "",
+                    cluster.name(), cluster.bootstrapServers(), cluster.name()) + chaosSection(chaosRules));
             List<String> jvmOptions = new ArrayList<>(JVM_OPTIONS);
             // For experiments with the gateway's JVM (e.g. its JIT), without a rebuild.
             String extra = System.getenv("SWITCHBOARD_BENCH_GATEWAY_JVM_OPTS");

@@ -14,11 +14,14 @@ import com.fasterxml.jackson.databind.JsonNode;
  *                   costs
  * @param chaosRules chaos rules the gateway runs with from its start (see {@link ChaosRuleArguments}), to measure
  *                   what rules in force cost
+ * @param rewrittenProducerIds run the gateway as after a switch, rewriting the producer fields of every idempotent
+ *                   batch (see {@link GatewayProcess}), to measure what virtual producer ids cost then
  */
-public record RelayOptions(int rounds, long records, int recordSize, boolean strictRequests, List<JsonNode> chaosRules) {
+public record RelayOptions(int rounds, long records, int recordSize, boolean strictRequests, List<JsonNode> chaosRules,
+                           boolean rewrittenProducerIds) {
 
     public RelayOptions(int rounds, long records, int recordSize) {
-        this(rounds, records, recordSize, false, List.of());
+        this(rounds, records, recordSize, false, List.of(), false);
     }
 
     public RelayOptions {

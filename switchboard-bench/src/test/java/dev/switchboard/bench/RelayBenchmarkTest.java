@@ -79,7 +79,7 @@ class RelayBenchmarkTest {
                 + "\"scope\":{\"topic\":\"relay-.*|other\"},\"params\":{},\"matched\":1234,\"affected\":0}");
         List<Run> runs = List.of(run(1, Via.DIRECT, 0, 0), run(1, Via.GATEWAY, 0.42, 0.2));
 
-        String report = report(new RelayOptions(1, 300_000, 1024, false, given), runs, List.of(Via.DIRECT, Via.GATEWAY),
+        String report = report(new RelayOptions(1, 300_000, 1024, false, given, false), runs, List.of(Via.DIRECT, Via.GATEWAY),
                 Map.of(Via.GATEWAY, 1.1), List.of(listed));
 
         assertThat(report).contains("Gateway: listener.strictRequests off; 2 chaos rules in force (below).",
