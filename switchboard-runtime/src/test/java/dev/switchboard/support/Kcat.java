@@ -16,6 +16,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /** librdkafka's kcat, for tests that drive a non-Java client through the gateway. */
 public final class Kcat {
@@ -32,6 +33,10 @@ public final class Kcat {
         }
     }
 
+    /** A line kcat printed, and when the test read it, epoch millis. */
+    public record Line(String text, long atMillis) {
+    }
+
     /**
      * A kcat that runs alongside the test: what it printed so far, line by line, on each stream, and its stdin to feed
      * a producer.
@@ -40,13 +45,13 @@ public final class Kcat {
 
         private final Process process;
         private final List<String> out = Collections.synchronizedList(new ArrayList<>());
-        private final List<String> err = Collections.synchronizedList(new ArrayList<>());
+        private final List<Line> err = Collections.synchronizedList(new ArrayList<>());
         private final List<Thread> readers = new ArrayList<>();
 
         private Running(Process process) {
             this.process = process;
-            readers.add(collect(process.getInputStream(), out, "kcat-out"));
-            readers.add(collect(process.getErrorStream(), err, "kcat-err"));
+            readers.add(collect(process.getInputStream(), out::add, "kcat-out"));
+            readers.add(collect(process.getErrorStream(), line -> err.add(new Line(line, System.currentTimeMillis())), "kcat-err"));
         }
 
         /** The non-empty lines kcat printed on stdout so far. */
@@ -58,6 +63,11 @@ public final class Kcat {
 
         /** What kcat printed on stderr so far. */
         public List<String> errors() {
+            return timedErrors().stream().map(Line::text).toList();
+        }
+
+        /** What kcat printed on stderr so far, each line with when it was read. */
+        public List<Line> timedErrors() {
             synchronized (err) {
                 return new ArrayList<>(err);
             }
@@ -92,16 +102,16 @@ public final class Kcat {
             }
         }
 
-        private static Thread collect(InputStream stream, List<String> into, String name) {
+        private static Thread collect(InputStream stream, Consumer<String> into, String name) {
             Thread reader = new Thread(() -> {
                 try (BufferedReader lines = new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8))) {
                     for (String line = lines.readLine(); line != null; line = lines.readLine()) {
                         if (!line.isEmpty()) {
-                            into.add(line);
+                            into.accept(line);
                         }
                     }
                 } catch (IOException e) {
-                    into.add("(output ended: " + e + ")");
+                    into.accept("(output ended: " + e + ")");
                 }
             }, name);
             reader.setDaemon(true);

@@ -89,6 +89,11 @@ public final class SequencedProducer implements AutoCloseable {
         return acknowledged.values().stream().filter(at -> at >= epochMillis).count();
     }
 
+    /** How many values were handed to the producer so far; they are numbered from 0, in order. */
+    public long sent() {
+        return sent.get();
+    }
+
     /** Sends that failed, value to error; an application would see each of these. */
     public Map<String, String> failures() {
         return Map.copyOf(failures);
