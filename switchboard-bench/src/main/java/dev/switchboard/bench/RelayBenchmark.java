@@ -206,15 +206,14 @@ public final class RelayBenchmark {
         out.printf("%d round%s after a discarded warm-up round (in which the gateway runs %d times, the others once), %,d "
                         + "records of %,d bytes per run, acks=all; the order of %s rotates each round. HAProxy: %s. Bytes "
                         + "relayed: producing, records sent × record size; consuming, the key and value bytes "
-                        + "ConsumerPerformance counted. GB = 10^9 bytes. Gateway: listener.strictRequests %s; %s; %s. Load average "
+                        + "ConsumerPerformance counted. GB = 10^9 bytes. Gateway: listener.strictRequests %s; %s%s. Load average "
                         + "(1, 5, 15 min) %s at the start, %s at the end.%n%n",
                 options.rounds(), options.rounds() == 1 ? "" : "s", GATEWAY_WARM_UP_RUNS, options.records(), options.recordSize(),
                 String.join(", ", vias.stream().map(via -> via.label).toList()),
                 withHaproxy ? haproxyVersion + ", TCP mode, nbthread " + HAPROXY_THREADS + ", default buffers, no splicing"
                         : HaproxyProcess.NOT_FOUND, options.strictRequests() ? "on" : "off",
                 options.chaosRules().isEmpty() ? "no chaos rules" : options.chaosRules().size() + " chaos rules in force (below)",
-                options.rewrittenProducerIds() ? "producer ids rewritten in every idempotent batch, as after a switch"
-                        : "producer ids passed as they are, as before any switch",
+                options.rewrittenProducerIds() ? "; producer ids rewritten in every idempotent batch, as after a switch" : "",
                 loadBefore, loadAfter);
         if (!options.chaosRules().isEmpty()) {
             out.println(chaosTable(chaosAtEnd));

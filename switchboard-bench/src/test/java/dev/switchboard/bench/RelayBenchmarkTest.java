@@ -88,6 +88,15 @@ class RelayBenchmarkTest {
                 "| limited | latency |  |  |  | no longer listed |  |");
     }
 
+    @Test
+    void withRewrittenProducerIdsTheReportSaysSo() {
+        List<Run> runs = List.of(run(1, Via.DIRECT, 0, 0), run(1, Via.GATEWAY, 0.42, 0.2));
+        String report = report(new RelayOptions(1, 300_000, 1024, false, List.of(), true), runs, List.of(Via.DIRECT, Via.GATEWAY),
+                Map.of(Via.GATEWAY, 1.1), List.of());
+        assertThat(report).contains("Gateway: listener.strictRequests off; no chaos rules; producer ids rewritten in every"
+                + " idempotent batch, as after a switch.");
+    }
+
     private static String report(List<Run> runs, List<Via> vias, Map<Via, Double> idle) {
         String report = report(new RelayOptions(3, 300_000, 1024), runs, vias, idle, List.of());
         assertThat(report).contains("Gateway: listener.strictRequests off; no chaos rules.").doesNotContain("| chaos rule |");

@@ -20,6 +20,7 @@ import dev.switchboard.intercept.InterceptedRequest;
 import dev.switchboard.intercept.Interest;
 import dev.switchboard.intercept.RecordBatches;
 import dev.switchboard.intercept.RequestAction;
+import dev.switchboard.support.StubRequest;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import net.jqwik.api.Arbitraries;
@@ -44,7 +45,6 @@ import org.apache.kafka.common.record.internal.MutableRecordBatch;
 import org.apache.kafka.common.record.internal.Record;
 import org.apache.kafka.common.record.internal.RecordBatch;
 import org.apache.kafka.common.record.internal.SimpleRecord;
-import org.apache.kafka.common.requests.RequestHeader;
 
 /**
  * Random record batches of every codec and message format, doubled by {@code duplicates}' produce side: the result
@@ -109,7 +109,7 @@ class DuplicatedBatchesPropertyTest {
                 new ProduceRequestData.PartitionProduceData().setIndex(1).setRecords(plain)))));
         StubContext context = new StubContext();
 
-        RequestAction action = produceFault().onRequest(new StubRequest(produce), context);
+        RequestAction action = produceFault().onRequest(StubRequest.of(ApiKeys.PRODUCE, ApiKeys.PRODUCE.latestVersion(), 1, produce), context);
 
         assertThat(action).isEqualTo(RequestAction.forwardModified());
         List<ProduceRequestData.PartitionProduceData> partitions = produce.topicData().iterator().next().partitionData();
@@ -127,7 +127,7 @@ class DuplicatedBatchesPropertyTest {
                 new ProduceRequestData.PartitionProduceData().setIndex(0).setRecords(idempotent)))));
         StubContext context = new StubContext();
 
-        assertThat(produceFault().onRequest(new StubRequest(produce), context)).isEqualTo(RequestAction.forward());
+        assertThat(produceFault().onRequest(StubRequest.of(ApiKeys.PRODUCE, ApiKeys.PRODUCE.latestVersion(), 1, produce), context)).isEqualTo(RequestAction.forward());
         assertThat(produce.topicData().iterator().next().partitionData().get(0).records()).isSameAs(idempotent);
         assertThat(context.hits).as("hits").isZero();
     }
@@ -210,30 +210,6 @@ class DuplicatedBatchesPropertyTest {
     @Provide
     Arbitrary<List<List<Generated>>> batches() {
         return batch().list().ofMinSize(1).ofMaxSize(3);
-    }
-
-    /** A produce request as the data path shows it, already decoded. */
-    private record StubRequest(ProduceRequestData message) implements InterceptedRequest {
-
-        @Override
-        public RequestHeader header() {
-            return new RequestHeader(ApiKeys.PRODUCE, ApiKeys.PRODUCE.latestVersion(), "producer", 1);
-        }
-
-        @Override
-        public int unreadBytes() {
-            return 0;
-        }
-
-        @Override
-        public boolean expectsResponse() {
-            return true;
-        }
-
-        @Override
-        public int size() {
-            return 0;
-        }
     }
 
     /** A rule that names no topic or group, at rate 100, on a connection that learned no topic ids. */

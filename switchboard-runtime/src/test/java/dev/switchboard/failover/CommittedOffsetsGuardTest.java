@@ -14,6 +14,8 @@ import dev.switchboard.intercept.Interceptor;
 import dev.switchboard.intercept.Interest;
 import dev.switchboard.intercept.ResponseAction;
 import dev.switchboard.support.ManualClock;
+import dev.switchboard.support.StubRequest;
+import dev.switchboard.support.StubResponse;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
@@ -28,7 +30,6 @@ import org.apache.kafka.common.message.OffsetFetchResponseData.OffsetFetchRespon
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.protocol.Errors;
-import org.apache.kafka.common.requests.RequestHeader;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -133,33 +134,7 @@ class CommittedOffsetsGuardTest {
     }
 
     private static InterceptedRequest request(ApiKeys api, int version, int correlationId, ApiMessage message) {
-        RequestHeader header = new RequestHeader(api, (short) version, "app", correlationId);
-        return new InterceptedRequest() {
-            @Override
-            public RequestHeader header() {
-                return header;
-            }
-
-            @Override
-            public ApiMessage message() {
-                return message;
-            }
-
-            @Override
-            public int unreadBytes() {
-                return 0;
-            }
-
-            @Override
-            public boolean expectsResponse() {
-                return true;
-            }
-
-            @Override
-            public int size() {
-                return 0;
-            }
-        };
+        return StubRequest.of(api, version, correlationId, message);
     }
 
     private static InterceptedResponse response(int version, OffsetFetchResponseData message) {
@@ -167,27 +142,7 @@ class CommittedOffsetsGuardTest {
     }
 
     private static InterceptedResponse response(int version, int correlationId, OffsetFetchResponseData message) {
-        return new InterceptedResponse() {
-            @Override
-            public ApiKeys apiKey() {
-                return ApiKeys.OFFSET_FETCH;
-            }
-
-            @Override
-            public short apiVersion() {
-                return (short) version;
-            }
-
-            @Override
-            public int correlationId() {
-                return correlationId;
-            }
-
-            @Override
-            public ApiMessage message() {
-                return message;
-            }
-        };
+        return StubResponse.of(ApiKeys.OFFSET_FETCH, version, correlationId, message);
     }
 
     private record Connection(String cluster) implements ConnectionContext {

@@ -28,7 +28,9 @@ import java.util.stream.IntStream;
 import dev.switchboard.producerids.ClusterProducerIds;
 import dev.switchboard.support.Await;
 import dev.switchboard.support.GatewayFixture;
+import dev.switchboard.support.KafkajsProducer;
 import dev.switchboard.support.Kcat;
+import dev.switchboard.support.KcatProducer;
 import dev.switchboard.support.SequencedProducer;
 import dev.switchboard.testkit.EmbeddedKafkaCluster;
 import dev.switchboard.testkit.EmbeddedMirrorMaker;
@@ -87,7 +89,7 @@ class IdempotentProducersAcrossSwitchTest {
     void start(@KafkaCluster(name = "pids-primary", nodeIds = {0}) EmbeddedKafkaCluster primary,
                @KafkaCluster(name = "pids-secondary", nodeIds = {5}) EmbeddedKafkaCluster secondary) throws Exception {
         Kcat.assumeInstalled();
-        kafkajs = installKafkajs();
+        kafkajs = KafkajsProducer.install();
         this.primary = primary;
         this.secondary = secondary;
         primary.createTopic(TOPIC, PARTITIONS, 1);
@@ -111,21 +113,23 @@ class IdempotentProducersAcrossSwitchTest {
 
     @Test
     void idempotentProducersOfEveryLibrarySendOnAcrossAPlannedSwitchAndMeetNoProducerOfTheTarget() throws Exception {
-        long sharedId = alignProducerIdCounters();
-        // The direct producer takes the shared id on the target at once; it writes only after the switch, so
-        // that replication can catch up before it.
-        DirectProducer collider = new DirectProducer(secondary, "pids-collider");
+        advancePrimaryPastSecondary();
         SequencedProducer java = new SequencedProducer("pids-java", TOPIC, JAVA_RECORDS_PER_SECOND, gateway.clientProperties("pids-java"));
+        DirectProducer collider = null;
         KafkajsProducer node = null;
         KcatProducer kcat = null;
         try {
             Await.until(() -> java.acknowledgedSince(0) > 0, WAIT, "the Java producer to write on the primary");
-            node = new KafkajsProducer(gateway.bootstrap(), "pids-kafkajs");
-            kcat = new KcatProducer(gateway.bootstrap(), "pids-kcat");
+            // The only producer on the topic yet. The direct producer takes the same id on the target at once; it
+            // writes only after the switch, so that replication can catch up before it.
+            long sharedId = producerIds(primary).iterator().next();
+            advanceSecondaryTo(sharedId);
+            collider = new DirectProducer(secondary, "pids-collider");
+            node = new KafkajsProducer(kafkajs, gateway.bootstrap(), TOPIC, "pids-kafkajs");
+            kcat = new KcatProducer(gateway.bootstrap(), TOPIC, 0, "pids-kcat", true);
             KafkajsProducer kafkajsProducer = node;
             Await.until(() -> java.acknowledgedSince(0) >= PER_PHASE && kafkajsProducer.acknowledged().size() >= PER_PHASE,
                     WAIT, "the producers to write on the primary");
-            assertThat(producerIds(primary)).as("the Java producer's id on the primary").contains(sharedId);
 
             ClusterSwitch.Outcome outcome = gateway.gateway().failover(secondary.name(), true, "idempotent-producers-test");
             assertThat(outcome.result()).as(outcome.message()).isEqualTo("switched");
@@ -140,13 +144,14 @@ class IdempotentProducersAcrossSwitchTest {
 
             java.stop(WAIT);
             node.stop();
-            kcat.stop();
+            int kcatExit = kcat.stop();
             collider.stop();
             assertThat(java.failures()).as("the Java producer's failed sends").isEmpty();
             assertThat(node.failures()).as("kafkajs's failed sends").isEmpty();
             assertThat(collider.failures()).as("the direct producer's failed sends").isEmpty();
             assertThat(kcat.errors()).as("kcat's errors about its sends").isEmpty();
-            assertThat(kcat.exit()).as("kcat's exit code").isZero();
+            assertThat(kcatExit).as("kcat's exit code").isZero();
+            assertThat(kcat.failures()).as("kcat's failed deliveries").isEmpty();
 
             Map<String, Long> onTarget = countValues(secondary);
             assertExactlyOnce("Java", java.acknowledged(), onTarget);
@@ -161,28 +166,37 @@ class IdempotentProducersAcrossSwitchTest {
                 node.stop();
             }
             if (kcat != null) {
-                kcat.stop();
+                kcat.close();
             }
-            collider.stop();
+            if (collider != null) {
+                collider.stop();
+            }
         }
     }
 
     /**
-     * Asks both clusters for producer ids until each will issue the same one next, and returns it: the Java producer
-     * gets it on the primary, the direct producer on the target.
+     * Asks the primary for producer ids until its next one is well past the secondary's, so that the secondary can be
+     * brought to the id the Java producer gets on the primary. Other producers (MirrorMaker 2's among them) may take
+     * ids on the primary meanwhile, so the Java producer's id is read afterwards, not predicted.
      */
-    private long alignProducerIdCounters() throws Exception {
+    private void advancePrimaryPastSecondary() throws Exception {
         try (ClusterProducerIds ids = new ClusterProducerIds(gateway.gateway().clusters())) {
-            long onPrimary = ids.obtain(primary.name()).get(30, TimeUnit.SECONDS).producerId();
             long onSecondary = ids.obtain(secondary.name()).get(30, TimeUnit.SECONDS).producerId();
-            long shared = Math.max(onPrimary, onSecondary) + 1;
-            while (onPrimary < shared - 1) {
+            long onPrimary = ids.obtain(primary.name()).get(30, TimeUnit.SECONDS).producerId();
+            while (onPrimary < onSecondary + 10) {
                 onPrimary = ids.obtain(primary.name()).get(30, TimeUnit.SECONDS).producerId();
             }
-            while (onSecondary < shared - 1) {
+        }
+    }
+
+    /** Asks the secondary for producer ids until the next one it issues is {@code next}. */
+    private void advanceSecondaryTo(long next) throws Exception {
+        try (ClusterProducerIds ids = new ClusterProducerIds(gateway.gateway().clusters())) {
+            long onSecondary = ids.obtain(secondary.name()).get(30, TimeUnit.SECONDS).producerId();
+            assertThat(onSecondary).as("the secondary's last producer id, below the Java producer's %s", next).isLessThan(next);
+            while (onSecondary < next - 1) {
                 onSecondary = ids.obtain(secondary.name()).get(30, TimeUnit.SECONDS).producerId();
             }
-            return shared;
         }
     }
 
@@ -222,146 +236,6 @@ class IdempotentProducersAcrossSwitchTest {
             }
         }
         return values.stream().collect(Collectors.groupingBy(Function.identity(), Collectors.counting()));
-    }
-
-    /** kafkajs from npm, installed once into the build directory. */
-    private static Path installKafkajs() throws Exception {
-        Path dir = Path.of("target", "kafkajs-2.2.4").toAbsolutePath();
-        if (!Files.isDirectory(dir.resolve("node_modules/kafkajs"))) {
-            Files.createDirectories(dir);
-            Process npm = new ProcessBuilder("npm", "install", "--no-save", "--silent", "kafkajs@2.2.4").directory(dir.toFile())
-                    .redirectErrorStream(true).start();
-            String output = new String(npm.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            assertThat(npm.waitFor(5, TimeUnit.MINUTES) && npm.exitValue() == 0).as("npm install kafkajs@2.2.4: %s", output).isTrue();
-        }
-        try (InputStream script = IdempotentProducersAcrossSwitchTest.class.getResourceAsStream("/kafkajs/idempotent-producer.js")) {
-            Files.write(dir.resolve("idempotent-producer.js"), script.readAllBytes());
-        }
-        return dir;
-    }
-
-    /** kafkajs's idempotent producer in a node process, sending until told to stop; what it printed per send. */
-    private final class KafkajsProducer {
-
-        private final Process process;
-        private final Set<String> acknowledged = ConcurrentHashMap.newKeySet();
-        private final Map<String, String> failures = new ConcurrentHashMap<>();
-        private final Thread reader;
-
-        KafkajsProducer(String bootstrap, String name) throws IOException {
-            process = new ProcessBuilder("node", "idempotent-producer.js", bootstrap, TOPIC, name).directory(kafkajs.toFile())
-                    .redirectError(ProcessBuilder.Redirect.INHERIT).start();
-            reader = new Thread(this::read, name + "-output");
-            reader.setDaemon(true);
-            reader.start();
-        }
-
-        private void read() {
-            try (BufferedReader lines = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-                for (String line = lines.readLine(); line != null; line = lines.readLine()) {
-                    String[] parts = line.split(" ", 3);
-                    if (parts[0].equals("ok")) {
-                        acknowledged.add(parts[1]);
-                    } else {
-                        failures.put(parts.length > 1 ? parts[1] : line, line);
-                    }
-                }
-            } catch (IOException e) {
-                LOG.debug("kafkajs output ended: {}", e.toString());
-            }
-        }
-
-        Set<String> acknowledged() {
-            return acknowledged;
-        }
-
-        Map<String, String> failures() {
-            return failures;
-        }
-
-        void stop() throws InterruptedException {
-            if (process.isAlive()) {
-                try {
-                    process.getOutputStream().close();
-                } catch (IOException e) {
-                    LOG.debug("kafkajs stdin: {}", e.toString());
-                }
-                if (!process.waitFor(60, TimeUnit.SECONDS)) {
-                    process.destroyForcibly();
-                }
-            }
-            reader.join(TimeUnit.SECONDS.toMillis(10));
-        }
-    }
-
-    /** kcat -P with idempotence, fed one line every 20 ms until told to stop; exits once it delivered them. */
-    private static final class KcatProducer {
-
-        private final Process process;
-        private final List<String> sent = new ArrayList<>();
-        private final CompletableFuture<String> stderr;
-        private final Thread feeder;
-        private volatile boolean feeding = true;
-
-        KcatProducer(String bootstrap, String name) throws IOException {
-            process = new ProcessBuilder("kcat", "-b", bootstrap, "-P", "-t", TOPIC, "-X", "enable.idempotence=true",
-                    "-X", "client.id=" + name, "-X", "linger.ms=5").start();
-            stderr = CompletableFuture.supplyAsync(() -> {
-                try {
-                    return new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            });
-            feeder = new Thread(() -> feed(name), name + "-input");
-            feeder.setDaemon(true);
-            feeder.start();
-        }
-
-        private void feed(String name) {
-            OutputStream in = process.getOutputStream();
-            try (in) {
-                for (int n = 0; feeding; n++) {
-                    String value = name + ":" + n;
-                    in.write((value + "\n").getBytes(StandardCharsets.UTF_8));
-                    in.flush();
-                    synchronized (sent) {
-                        sent.add(value);
-                    }
-                    Thread.sleep(20);
-                }
-            } catch (IOException | InterruptedException e) {
-                LOG.warn("kcat stopped taking input: {}", e.toString());
-            }
-        }
-
-        List<String> sent() {
-            synchronized (sent) {
-                return List.copyOf(sent);
-            }
-        }
-
-        void stop() throws InterruptedException {
-            feeding = false;
-            feeder.join(TimeUnit.SECONDS.toMillis(10));
-            if (!process.waitFor(60, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-            }
-        }
-
-        int exit() {
-            return process.exitValue();
-        }
-
-        /**
-         * What kcat reported about its sends: a failed delivery, or an idempotence error (fatal, sequence, producer id
-         * or epoch). The transport errors it prints when the switch closes its connections are not about its sends.
-         */
-        List<String> errors() {
-            return stderr.join().lines().map(String::toLowerCase).filter(line -> line.contains("delivery failed")
-                    || line.contains("fatal") || line.contains("sequence") || line.contains("producer_id")
-                    || line.contains("producer id") || line.contains("epoch")).toList();
-        }
     }
 
     /** An idempotent producer writing straight to a cluster, outside the gateway, as MirrorMaker 2's does. */

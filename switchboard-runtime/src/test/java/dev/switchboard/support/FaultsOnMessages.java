@@ -9,7 +9,6 @@ import dev.switchboard.chaos.Fault;
 import dev.switchboard.chaos.FaultContext;
 import dev.switchboard.intercept.ConnectionContext;
 import dev.switchboard.intercept.InterceptedRequest;
-import dev.switchboard.intercept.InterceptedResponse;
 import dev.switchboard.intercept.Interest;
 import dev.switchboard.intercept.RequestAction;
 import dev.switchboard.intercept.ResponseAction;
@@ -39,12 +38,12 @@ public final class FaultsOnMessages implements FaultContext {
     }
 
     public ResponseAction onFetch(Fault fault, FetchResponseData fetch) {
-        return fault.onResponse(new Response(ApiKeys.FETCH, ApiKeys.FETCH.latestVersion(), fetch), this);
+        return fault.onResponse(new StubResponse(ApiKeys.FETCH, ApiKeys.FETCH.latestVersion(), 1, fetch), this);
     }
 
     public RequestAction onProduce(Fault fault, ProduceRequestData produce) {
         RequestHeader header = new RequestHeader(ApiKeys.PRODUCE, ApiKeys.PRODUCE.latestVersion(), "test", 1);
-        return fault.onRequest(new Request(header, produce), this);
+        return fault.onRequest(new StubRequest(header, produce), this);
     }
 
     /** How many requests and responses the fault counted as hit. */
@@ -111,29 +110,5 @@ public final class FaultsOnMessages implements FaultContext {
     @Override
     public MeterRegistry registry() {
         return registry;
-    }
-
-    private record Response(ApiKeys apiKey, short apiVersion, ApiMessage message) implements InterceptedResponse {
-        @Override
-        public int correlationId() {
-            return 1;
-        }
-    }
-
-    private record Request(RequestHeader header, ApiMessage message) implements InterceptedRequest {
-        @Override
-        public int unreadBytes() {
-            return 0;
-        }
-
-        @Override
-        public boolean expectsResponse() {
-            return true;
-        }
-
-        @Override
-        public int size() {
-            return 0;
-        }
     }
 }

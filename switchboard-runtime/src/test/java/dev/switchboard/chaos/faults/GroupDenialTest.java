@@ -17,6 +17,7 @@ import dev.switchboard.intercept.ConnectionContext;
 import dev.switchboard.intercept.InterceptedRequest;
 import dev.switchboard.intercept.Interest;
 import dev.switchboard.intercept.RequestAction;
+import dev.switchboard.support.StubRequest;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.kafka.common.message.FindCoordinatorRequestData;
@@ -28,7 +29,6 @@ import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.FindCoordinatorRequest.CoordinatorType;
-import org.apache.kafka.common.requests.RequestHeader;
 import org.junit.jupiter.api.Test;
 
 /** Which groups of a request are refused: one named group, and batched FindCoordinator and OffsetFetch group by group. */
@@ -114,33 +114,7 @@ class GroupDenialTest {
     }
 
     private static InterceptedRequest request(ApiKeys api, int version, ApiMessage message) {
-        RequestHeader header = new RequestHeader(api, (short) version, "client", 7);
-        return new InterceptedRequest() {
-            @Override
-            public RequestHeader header() {
-                return header;
-            }
-
-            @Override
-            public ApiMessage message() {
-                return message;
-            }
-
-            @Override
-            public int unreadBytes() {
-                return 0;
-            }
-
-            @Override
-            public boolean expectsResponse() {
-                return true;
-            }
-
-            @Override
-            public int size() {
-                return 0;
-            }
-        };
+        return StubRequest.of(api, version, 7, message);
     }
 
     /** A rule for some groups that hits every time, keeping the response changes owed. */
