@@ -96,6 +96,8 @@ public final class VirtualProducers implements InterceptorFactory {
         private final Deque<Integer> idempotentInits = new ArrayDeque<>();
         /** What the responses to Produce requests in flight owe the client, by correlation id; one entry per request. */
         private final Map<Integer, OwedAnswers> owedByCorrelation = new HashMap<>();
+        /** One partition's findings at a time, reused: the event loop handles one request at a time. */
+        private final FirstBatches firsts = new FirstBatches();
         private String cluster;
         private int tag = NOT_ROUTED;
         /** The bindings the request being handled waited for, so a failure to get them is answered, not awaited again. */
@@ -185,7 +187,7 @@ public final class VirtualProducers implements InterceptorFactory {
                         continue;
                     }
                     PartitionKey key = new PartitionKey(topicKey, partition.index());
-                    FirstBatches firsts = new FirstBatches();
+                    firsts.reset();
                     MemoryRecords real = RecordBatches.withProducerFields(records, batch -> real(batch, key, now, firsts));
                     if (firsts.overtaking) {
                         partitions.remove();
@@ -286,6 +288,11 @@ public final class VirtualProducers implements InterceptorFactory {
         private final List<ProducerBinding> awaiting = new ArrayList<>(1);
         private boolean overtaking;
         private short epoch;
+
+        void reset() {
+            awaiting.clear();
+            overtaking = false;
+        }
     }
 
     /**
