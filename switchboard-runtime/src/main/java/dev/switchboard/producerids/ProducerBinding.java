@@ -1,6 +1,7 @@
 package dev.switchboard.producerids;
 
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 
 import dev.switchboard.intercept.RecordBatches.ProducerFields;
@@ -20,16 +21,30 @@ import org.apache.kafka.common.record.internal.RecordBatch;
  * <p>Until the cluster has accepted a partition's first batch here, only that batch may go: a broker takes any
  * sequence as the first of a producer it has no state for, so a later batch that overtook it (a client retrying the
  * first after an UNKNOWN_TOPIC_ID, say, while its next went out with the new cluster's topic id) would leave the first
- * out of order for ever. See {@link #mayGo}.
+ * out of order for ever. See {@link #mayGo}. A later batch waits for the first's answer ({@link #firstAnswered}):
+ * once the first is accepted it goes in order; if the first was refused, or its answer never came, it is answered
+ * NOT_LEADER_OR_FOLLOWER, which every client retries after the first.
  */
 final class ProducerBinding {
 
     /**
      * Where a partition's real sequences start: the client's sequence at the first batch of an epoch here; {@code
-     * accepted} once the cluster acknowledged a batch of that epoch.
+     * accepted} once the cluster acknowledged a batch of that epoch. {@code firstAnswered} completes once the cluster
+     * answered that first batch, either way, or the base gave way to a newer epoch's.
      */
-    private record Base(short virtualEpoch, int sequence, boolean accepted) {
+    private record Base(short virtualEpoch, int sequence, boolean accepted, CompletableFuture<Void> firstAnswered) {
+
+        Base(short virtualEpoch, int sequence) {
+            this(virtualEpoch, sequence, false, new CompletableFuture<>());
+        }
+
+        Base accept() {
+            firstAnswered.complete(null);
+            return new Base(virtualEpoch, sequence, true, firstAnswered);
+        }
     }
+
+    private static final CompletableFuture<Void> ANSWERED = CompletableFuture.completedFuture(null);
 
     /** A partition, by topic name or, for Produce v13 and later, topic id. */
     record PartitionKey(Object topic, int partition) {
@@ -73,8 +88,15 @@ final class ProducerBinding {
         lastUsedMillis = nowMillis;
         short epoch = batch.producerEpoch();
         int sequence = batch.baseSequence();
-        Base base = bases.compute(partition, (key, known) -> known == null || epoch > known.virtualEpoch()
-                ? new Base(epoch, sequence, false) : known);
+        Base base = bases.compute(partition, (key, known) -> {
+            if (known != null && epoch <= known.virtualEpoch()) {
+                return known;
+            }
+            if (known != null) {
+                known.firstAnswered().complete(null); // what waited on the old epoch's first batch waits no longer
+            }
+            return new Base(epoch, sequence);
+        });
         // A batch of an older epoch than the partition's base is one the broker fences anyway; left as it is.
         int realSequence = epoch == base.virtualEpoch() ? DefaultRecordBatch.decrementSequence(sequence, base.sequence()) : sequence;
         return new ProducerFields(realId, (short) (realEpoch + epoch - virtualEpoch), realSequence);
@@ -96,10 +118,30 @@ final class ProducerBinding {
         return base != null && !base.accepted();
     }
 
+    /**
+     * Completes once the cluster answered the partition's first batch here, accepted or not; at once when there is
+     * nothing to wait for.
+     */
+    CompletableFuture<Void> firstAnswered(PartitionKey partition) {
+        Base base = bases.get(partition);
+        return base == null || base.accepted() ? ANSWERED : base.firstAnswered();
+    }
+
     /** The cluster acknowledged a batch of {@code virtualEpoch} for {@code partition}. */
     void accepted(PartitionKey partition, short virtualEpoch) {
         bases.computeIfPresent(partition, (key, base) -> base.virtualEpoch() == virtualEpoch && !base.accepted()
-                ? new Base(base.virtualEpoch(), base.sequence(), true) : base);
+                ? base.accept() : base);
+    }
+
+    /**
+     * The cluster refused the partition's first batch of {@code virtualEpoch}, or its answer will never come: what
+     * waited on it goes on, and is answered NOT_LEADER_OR_FOLLOWER so the client sends the first again before it.
+     */
+    void refused(PartitionKey partition, short virtualEpoch) {
+        Base base = bases.get(partition);
+        if (base != null && base.virtualEpoch() == virtualEpoch) {
+            base.firstAnswered().complete(null);
+        }
     }
 
     @Override

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 import dev.switchboard.intercept.ConnectionContext;
 import dev.switchboard.intercept.InterceptedRequest;
@@ -47,7 +48,9 @@ import org.slf4j.LoggerFactory;
  *       cluster (unchanged on the first configured cluster). One that names the client's id, to bump its epoch, asks
  *       the cluster for a fresh id unless the id is the serving cluster's own and was never bound elsewhere.</li>
  *   <li><b>Produce</b>: each idempotent batch takes its real id, epoch and sequence; only changed headers are
- *       checksummed again. A producer seen for the first time on a cluster other than its issuer waits, and the
+ *       checksummed again. Until a partition's first batch on this cluster is answered, a request with a later batch
+ *       for it waits (at most {@link #FIRST_ANSWER_WAIT_MILLIS}), so it cannot overtake the first; if the first was
+ *       not accepted, the later one is answered NOT_LEADER_OR_FOLLOWER. A producer seen for the first time on a cluster other than its issuer waits, and the
  *       requests behind it on its connection with it, for one InitProducerId round trip ({@link ProducerIdSource});
  *       if no id can be had, its produce is answered NOT_LEADER_OR_FOLLOWER, which every client retries.</li>
  *   <li><b>Transactional producers</b> are left as they are: their id belongs to the old cluster's transaction
@@ -56,7 +59,7 @@ import org.slf4j.LoggerFactory;
  *       {@code transactional.id} works at once.</li>
  * </ul>
  *
- * Produce responses need no change: their errors are about the real producer's stream, which is the client's stream
+ * Otherwise Produce responses need no change: their errors are about the real producer's stream, which is the client's stream
  * shifted, so OUT_OF_ORDER_SEQUENCE_NUMBER, DUPLICATE_SEQUENCE_NUMBER or INVALID_PRODUCER_EPOCH mean to the client what
  * they would mean without the gateway. Cost: before any switch, on the first configured cluster, Produce is not looked
  * at; after a switch, or on another cluster, every Produce request is decoded, and those whose batches change are
@@ -69,6 +72,11 @@ public final class VirtualProducers implements InterceptorFactory {
     private static final Interest IDS_AND_PRODUCE = IDS.andRequests(ApiKeys.PRODUCE);
     private static final Interest IDS_AND_PRODUCE_BOTH_WAYS = IDS_AND_PRODUCE.andResponses(ApiKeys.PRODUCE);
     private static final int NOT_ROUTED = -1;
+    /**
+     * The longest a batch waits for the answer to its partition's first batch on the new cluster; past it, it is
+     * answered NOT_LEADER_OR_FOLLOWER, and the client sends both again in order.
+     */
+    static final long FIRST_ANSWER_WAIT_MILLIS = 5_000;
 
     private final VirtualProducerIds ids;
     private final ProducerBindings bindings;
@@ -102,6 +110,8 @@ public final class VirtualProducers implements InterceptorFactory {
         private int tag = NOT_ROUTED;
         /** The bindings the request being handled waited for, so a failure to get them is answered, not awaited again. */
         private CompletableFuture<?> awaited;
+        /** Whether the request being handled waited for first batches' answers already, so it waits once at most. */
+        private boolean waitedForFirsts;
 
         @Override
         public Interest interest() {
@@ -174,13 +184,19 @@ public final class VirtualProducers implements InterceptorFactory {
                 return RequestAction.askAgainWhen(awaited);
             }
             long now = clock.millis();
+            if (!waitedForFirsts) {
+                CompletableFuture<Void> firstsAnswered = firstsToAwait(produce, connection, now);
+                if (firstsAnswered != null) {
+                    waitedForFirsts = true;
+                    return RequestAction.askAgainWhen(firstsAnswered);
+                }
+            }
+            waitedForFirsts = false;
             boolean modified = false;
             OwedAnswers owed = new OwedAnswers();
             for (Iterator<ProduceRequestData.TopicProduceData> topics = produce.topicData().iterator(); topics.hasNext(); ) {
                 ProduceRequestData.TopicProduceData topic = topics.next();
-                // By name when it can be had: after a switch a client sends the old cluster's topic ids until its next
-                // metadata, then the new ones, and both must count from the same base.
-                Object topicKey = connection.topicName(topic.name(), topic.topicId()).<Object>map(name -> name).orElse(topic.topicId());
+                Object topicKey = topicKey(topic, connection);
                 for (Iterator<ProduceRequestData.PartitionProduceData> partitions = topic.partitionData().iterator(); partitions.hasNext(); ) {
                     ProduceRequestData.PartitionProduceData partition = partitions.next();
                     if (!(partition.records() instanceof MemoryRecords records)) {
@@ -215,6 +231,43 @@ public final class VirtualProducers implements InterceptorFactory {
                 owedByCorrelation.put(request.header().correlationId(), owed);
             }
             return RequestAction.forwardModified();
+        }
+
+        /**
+         * The answers this request must wait for: those to its partitions' first batches on this cluster that its own
+         * batches would overtake. The broker takes a connection's requests one at a time, so a later batch that waits
+         * here for the first's answer, instead of being refused, goes in order at once, and the client never retries
+         * it. Null when there is nothing to wait for.
+         */
+        private CompletableFuture<Void> firstsToAwait(ProduceRequestData produce, ConnectionContext connection, long now) {
+            List<CompletableFuture<Void>> unanswered = null;
+            for (ProduceRequestData.TopicProduceData topic : produce.topicData()) {
+                Object topicKey = null;
+                for (ProduceRequestData.PartitionProduceData partition : topic.partitionData()) {
+                    if (!(partition.records() instanceof MemoryRecords records)) {
+                        continue;
+                    }
+                    boolean holdsFirst = false;
+                    for (MutableRecordBatch batch : records.batches()) {
+                        Optional<ProducerBinding> binding = idempotent(batch) ? bindings.on(batch.producerId(), cluster) : Optional.empty();
+                        if (binding.isEmpty()) {
+                            continue;
+                        }
+                        topicKey = topicKey != null ? topicKey : topicKey(topic, connection);
+                        PartitionKey key = new PartitionKey(topicKey, partition.index());
+                        int realSequence = binding.get().real(batch, key, now).baseSequence();
+                        holdsFirst |= realSequence == 0;
+                        CompletableFuture<Void> answered = binding.get().firstAnswered(key);
+                        // A first batch in this very request cannot be waited for; the loop after refuses what overtakes it.
+                        if (!holdsFirst && !answered.isDone() && !binding.get().mayGo(key, batch.producerEpoch(), realSequence)) {
+                            unanswered = unanswered == null ? new ArrayList<>(1) : unanswered;
+                            unanswered.add(answered);
+                        }
+                    }
+                }
+            }
+            return unanswered == null ? null : CompletableFuture.allOf(unanswered.toArray(CompletableFuture[]::new))
+                    .completeOnTimeout(null, FIRST_ANSWER_WAIT_MILLIS, TimeUnit.MILLISECONDS);
         }
 
         /** Binds the producers of this request that have no real id on the serving cluster yet. */
@@ -262,6 +315,7 @@ public final class VirtualProducers implements InterceptorFactory {
 
         @Override
         public void connectionClosed(ConnectionContext connection) {
+            owedByCorrelation.values().forEach(OwedAnswers::unanswered);
             owedByCorrelation.clear();
         }
 
@@ -331,6 +385,8 @@ public final class VirtualProducers implements InterceptorFactory {
                         .filter(p -> p.index() == first.partition().index()).findFirst().orElse(null);
                 if (answer != null && (answer.errorCode() == Errors.NONE.code() || answer.errorCode() == Errors.DUPLICATE_SEQUENCE_NUMBER.code())) {
                     first.binding().accepted(first.key(), first.epoch());
+                } else {
+                    first.binding().refused(first.key(), first.epoch());
                 }
             }
             if (notLeader.isEmpty()) {
@@ -338,6 +394,11 @@ public final class VirtualProducers implements InterceptorFactory {
             }
             answer(response);
             return ResponseAction.forwardModified();
+        }
+
+        /** The connection closed before the response came: what waits on its first batches goes on. */
+        void unanswered() {
+            firsts.forEach(first -> first.binding().refused(first.key(), first.epoch()));
         }
 
         /** {@code response} with NOT_LEADER_OR_FOLLOWER for every partition taken out. */
@@ -355,6 +416,14 @@ public final class VirtualProducers implements InterceptorFactory {
             }
             return response;
         }
+    }
+
+    /**
+     * A partition's topic, by name when it can be had: after a switch a client sends the old cluster's topic ids until
+     * its next metadata, then the new ones, and both must count from the same base.
+     */
+    private static Object topicKey(ProduceRequestData.TopicProduceData topic, ConnectionContext connection) {
+        return connection.topicName(topic.name(), topic.topicId()).<Object>map(name -> name).orElse(topic.topicId());
     }
 
     private static boolean idempotent(RecordBatch batch) {

@@ -3,11 +3,10 @@ package dev.switchboard.chaos;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
+import java.util.Map;
 import java.util.Random;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
@@ -20,6 +19,7 @@ import dev.switchboard.intercept.InterceptedRequest;
 import dev.switchboard.intercept.Interest;
 import dev.switchboard.intercept.RecordBatches;
 import dev.switchboard.intercept.RequestAction;
+import dev.switchboard.support.StubConnection;
 import dev.switchboard.support.StubRequest;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -30,7 +30,6 @@ import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
-import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeader;
@@ -213,13 +212,14 @@ class DuplicatedBatchesPropertyTest {
     }
 
     /** A rule that names no topic or group, at rate 100, on a connection that learned no topic ids. */
-    private static final class StubContext implements FaultContext, ConnectionContext {
+    private static final class StubContext implements FaultContext {
 
+        private final ConnectionContext connection = new StubConnection(null, Map.of());
         int hits;
 
         @Override
         public ConnectionContext connection() {
-            return this;
+            return connection;
         }
 
         @Override
@@ -264,36 +264,6 @@ class DuplicatedBatchesPropertyTest {
         @Override
         public MeterRegistry registry() {
             return new SimpleMeterRegistry();
-        }
-
-        @Override
-        public String clientId() {
-            return "producer";
-        }
-
-        @Override
-        public InetSocketAddress clientAddress() {
-            return null;
-        }
-
-        @Override
-        public String listener() {
-            return "bootstrap";
-        }
-
-        @Override
-        public Optional<String> servingCluster() {
-            return Optional.empty();
-        }
-
-        @Override
-        public Optional<String> principal() {
-            return Optional.empty();
-        }
-
-        @Override
-        public Optional<String> topicName(Uuid topicId) {
-            return Optional.empty();
         }
     }
 }

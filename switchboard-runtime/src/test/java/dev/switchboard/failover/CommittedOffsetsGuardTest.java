@@ -2,18 +2,16 @@ package dev.switchboard.failover;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
-import dev.switchboard.intercept.ConnectionContext;
 import dev.switchboard.intercept.InterceptedRequest;
 import dev.switchboard.intercept.InterceptedResponse;
 import dev.switchboard.intercept.Interceptor;
 import dev.switchboard.intercept.Interest;
 import dev.switchboard.intercept.ResponseAction;
 import dev.switchboard.support.ManualClock;
+import dev.switchboard.support.StubConnection;
 import dev.switchboard.support.StubRequest;
 import dev.switchboard.support.StubResponse;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -44,7 +42,7 @@ class CommittedOffsetsGuardTest {
     private final ManualClock clock = new ManualClock();
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private final CommittedOffsetsGuard guard = new CommittedOffsetsGuard(clock, registry);
-    private final Connection onSecondary = new Connection("secondary");
+    private final StubConnection onSecondary = new StubConnection("secondary", Map.of(TOPIC_ID, TOPIC));
 
     CommittedOffsetsGuardTest() {
         guard.switched("secondary", ExactGroupOffsets.of(Map.of("readers",
@@ -102,7 +100,7 @@ class CommittedOffsetsGuardTest {
 
     @Test
     void nothingIsGuardedOnAnotherClusterOrAfterTheGuardEnds() {
-        Connection onPrimary = new Connection("primary");
+        StubConnection onPrimary = new StubConnection("primary", Map.of(TOPIC_ID, TOPIC));
         OffsetFetchResponseData answer = batched("readers", TOPIC, null, Map.of(0, 1L));
         assertThat(guard.create(onPrimary).onResponse(response(10, answer), onPrimary)).isEqualTo(ResponseAction.forward());
 
@@ -143,37 +141,5 @@ class CommittedOffsetsGuardTest {
 
     private static InterceptedResponse response(int version, int correlationId, OffsetFetchResponseData message) {
         return StubResponse.of(ApiKeys.OFFSET_FETCH, version, correlationId, message);
-    }
-
-    private record Connection(String cluster) implements ConnectionContext {
-        @Override
-        public String clientId() {
-            return "app";
-        }
-
-        @Override
-        public InetSocketAddress clientAddress() {
-            return null;
-        }
-
-        @Override
-        public String listener() {
-            return "bootstrap";
-        }
-
-        @Override
-        public Optional<String> servingCluster() {
-            return Optional.of(cluster);
-        }
-
-        @Override
-        public Optional<String> principal() {
-            return Optional.empty();
-        }
-
-        @Override
-        public Optional<String> topicName(Uuid topicId) {
-            return TOPIC_ID.equals(topicId) ? Optional.of(TOPIC) : Optional.empty();
-        }
     }
 }

@@ -58,6 +58,35 @@ class ProducerBindingsTest {
     }
 
     @Test
+    void laterBatchesMayGoOnceTheFirstIsAcceptedAndWhatWaitsForItsAnswerIsToldEitherWay() {
+        ProducerBindings bindings = new ProducerBindings(source, ProducerBindings.Limits.DEFAULT, clock, registry);
+        ProducerBinding binding = bindings.bind(42, "secondary", (short) 3).join();
+        binding.real(batch(42, 3, 120, 5), ORDERS_0, 0);
+        int second = binding.real(batch(42, 3, 125, 5), ORDERS_0, 0).baseSequence();
+        CompletableFuture<Void> firstAnswered = binding.firstAnswered(ORDERS_0);
+
+        assertThat(binding.mayGo(ORDERS_0, (short) 3, 0)).as("the first itself").isTrue();
+        assertThat(binding.mayGo(ORDERS_0, (short) 3, second)).isFalse();
+        assertThat(firstAnswered).isNotDone();
+        binding.accepted(ORDERS_0, (short) 3);
+        assertThat(firstAnswered).isDone();
+        assertThat(binding.mayGo(ORDERS_0, (short) 3, second)).isTrue();
+        assertThat(binding.firstAnswered(ORDERS_0)).isDone();
+
+        binding.real(batch(42, 3, 77, 1), ORDERS_1, 0);
+        CompletableFuture<Void> refusedFirst = binding.firstAnswered(ORDERS_1);
+        binding.refused(ORDERS_1, (short) 3);
+        assertThat(refusedFirst).as("told, so it is refused in turn rather than waiting").isDone();
+        assertThat(binding.mayGo(ORDERS_1, (short) 3, 1)).isFalse();
+
+        binding.real(batch(42, 4, 0, 1), ORDERS_0, 0);
+        CompletableFuture<Void> oldEpochsFirst = binding.firstAnswered(ORDERS_0);
+        binding.real(batch(42, 5, 0, 1), ORDERS_0, 0);
+        assertThat(oldEpochsFirst).as("a newer epoch's first replaces it").isDone();
+        assertThat(binding.firstAnswered(ORDERS_0)).isNotDone();
+    }
+
+    @Test
     void sequencesWrapAsTheClientsDo() {
         ProducerBindings bindings = new ProducerBindings(source, ProducerBindings.Limits.DEFAULT, clock, registry);
         ProducerBinding binding = bindings.bind(42, "secondary", (short) 0).join();
