@@ -195,6 +195,12 @@ class BadClientInputTest {
                 assertThat(api.minVersion()).isGreaterThanOrEqualTo(key.oldestVersion());
                 assertThat(api.maxVersion()).isLessThanOrEqualTo(key.latestVersion(false));
             }
+            // A topic and its copy on the other cluster have different ids: what a client may send across a switch
+            // names topics by name.
+            assertThat(versions.apiKeys().find(ApiKeys.PRODUCE.id).maxVersion()).isEqualTo((short) 12);
+            assertThat(versions.apiKeys().find(ApiKeys.OFFSET_COMMIT.id).maxVersion()).isEqualTo((short) 9);
+            assertThat(versions.apiKeys().find(ApiKeys.OFFSET_FETCH.id).maxVersion()).isEqualTo((short) 9);
+            assertThat(versions.apiKeys().find(ApiKeys.FETCH.id).maxVersion()).isEqualTo(ApiKeys.FETCH.latestVersion(false));
         }
     }
 
