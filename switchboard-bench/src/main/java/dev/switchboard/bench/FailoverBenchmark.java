@@ -10,7 +10,6 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 
 import dev.switchboard.config.AdminConfig;
@@ -53,10 +52,17 @@ public final class FailoverBenchmark {
 
     /** What one switch measured. */
     record Result(boolean planned, long calledAt, ClusterSwitch.Outcome outcome, List<String> phases, Optional<RecoveryReport> report,
-                  List<Long> gatewayRecoveredMillis, List<Long> clientBackMillis, int applications, long acknowledged,
+                  List<Long> gatewayRecoveredMillis, List<Long> producersBackMillis, List<Long> consumersBackMillis,
+                  int applications, long acknowledged,
                   long unanswered, long lost, long duplicated, long duplicatesBefore, long duplicatesAcross,
                   long duplicatesAfter, long consumedNotAcknowledged, Map<String, Integer> sendErrors,
                   Map<String, Integer> commitErrors) {
+
+        List<Long> clientBackMillis() {
+            List<Long> all = new ArrayList<>(producersBackMillis);
+            all.addAll(consumersBackMillis);
+            return all;
+        }
     }
 
     /** Runs every mode and returns whether every goal held. */
@@ -152,13 +158,13 @@ public final class FailoverBenchmark {
         Thread.sleep(2000); // late duplicates
         Optional<RecoveryReport> report = gateway.lastRecovery();
 
-        List<Long> clientBack = new ArrayList<>();
-        for (AtomicLong at : apps.backAt.values()) {
-            clientBack.add(at.get() == 0 ? null : at.get() - calledAt);
-        }
+        List<Long> producersBack = new ArrayList<>();
+        List<Long> consumersBack = new ArrayList<>();
+        apps.backAt.forEach((clientId, at) -> (SimulatedApplications.isProducer(clientId) ? producersBack : consumersBack)
+                .add(at.get() == 0 ? null : at.get() - calledAt));
         List<Long> recovered = report.map(r -> r.applications().stream().filter(a -> a.atSwitch() == AtSwitch.RUNNING)
                 .map(ApplicationRecovery::recoveredAfterMillis).toList()).orElse(List.of());
-        return new Result(planned, calledAt, outcome, phases, report, recovered, clientBack, apps.backAt.size(),
+        return new Result(planned, calledAt, outcome, phases, report, recovered, producersBack, consumersBack, apps.backAt.size(),
                 apps.acknowledged.size(), unanswered, apps.lost(), apps.duplicated(), apps.duplicatesBeforeSwitch.get(),
                 apps.duplicatesAcrossSwitch.get(), apps.duplicatesAfterSwitch.get(), apps.consumedNotAcknowledged(),
                 counts(apps.sendErrors), counts(apps.commitErrors));
@@ -220,6 +226,10 @@ public final class FailoverBenchmark {
         out.printf("| gateway report: rtoMillis | %s |%n", rto == null ? "none" : String.format("%,d", rto));
         out.printf("| clients' view: first success once the switch began, p50 ms from the call | %s |%n", percentile(result.clientBackMillis(), 50));
         out.printf("| clients' view: first success once the switch began, p100 ms from the call | %s |%n", percentile(result.clientBackMillis(), 100));
+        out.printf("| clients' view, producers (first acknowledged send): p50, p100 ms | %s, %s |%n",
+                percentile(result.producersBackMillis(), 50), percentile(result.producersBackMillis(), 100));
+        out.printf("| clients' view, consumers (first record polled): p50, p100 ms | %s, %s |%n",
+                percentile(result.consumersBackMillis(), 50), percentile(result.consumersBackMillis(), 100));
         out.printf("| records acknowledged to producers | %,d |%n", result.acknowledged());
         out.printf("| sends unanswered %d s after the producers stopped | %,d |%n", DRAIN_WAIT.toSeconds(), result.unanswered());
         out.printf("| lost (acknowledged, never consumed by its group) | %,d |%n", result.lost());

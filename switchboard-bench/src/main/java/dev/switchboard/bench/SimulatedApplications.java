@@ -28,6 +28,14 @@ import org.apache.kafka.common.serialization.StringSerializer;
  */
 final class SimulatedApplications implements AutoCloseable {
 
+    private static final String PRODUCER_PREFIX = "bench-producer-";
+    private static final String CONSUMER_PREFIX = "bench-consumer-";
+
+    /** Whether a simulated application's client id (or its thread's name) is a producer's. */
+    static boolean isProducer(String clientId) {
+        return clientId.startsWith(PRODUCER_PREFIX);
+    }
+
     static String topic(int group) {
         return "failover-bench-" + group;
     }
@@ -71,7 +79,7 @@ final class SimulatedApplications implements AutoCloseable {
     void startConsumers() {
         for (int i = 0; i < options.consumers(); i++) {
             int group = i % options.groups();
-            String clientId = "bench-consumer-" + i;
+            String clientId = CONSUMER_PREFIX + i;
             backAt.put(clientId, new AtomicLong());
             KafkaConsumer<String, String> consumer = new KafkaConsumer<>(Map.of(
                     ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
@@ -92,7 +100,7 @@ final class SimulatedApplications implements AutoCloseable {
     void startProducers() {
         for (int i = 0; i < options.producers(); i++) {
             int id = i;
-            String clientId = "bench-producer-" + i;
+            String clientId = PRODUCER_PREFIX + i;
             backAt.put(clientId, new AtomicLong());
             KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(
                     ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
@@ -217,7 +225,7 @@ final class SimulatedApplications implements AutoCloseable {
         producing = false;
         long deadline = System.nanoTime() + limit.toNanos();
         for (Thread thread : threads) {
-            if (thread.getName().startsWith("bench-producer-")) {
+            if (isProducer(thread.getName())) {
                 thread.join(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
             }
         }
