@@ -52,6 +52,7 @@ import dev.switchboard.failover.CommittedOffsetsGuard;
 import dev.switchboard.failover.FetchFence;
 import dev.switchboard.failover.PinnedTopics;
 import dev.switchboard.failover.ProduceHold;
+import dev.switchboard.failover.RejoinGathering;
 import dev.switchboard.failover.SwitchFence;
 import dev.switchboard.failover.SwitchPhase;
 import dev.switchboard.failover.SwitchRefused;
@@ -113,6 +114,7 @@ public final class Gateway implements AutoCloseable {
     private final ConnectionRegistry connections = new ConnectionRegistry();
     private final Clock clock = Clock.systemUTC();
     private final SwitchFence fence;
+    private final RejoinGathering rejoinGathering;
     private final ProduceHold produceHold;
     private final CommittedOffsetsGuard offsetsGuard;
     private final RecoveryTracker recovery;
@@ -157,6 +159,7 @@ public final class Gateway implements AutoCloseable {
         this.nodePorts = new NodePortMap(listener.nodePorts(), (nodeId, port) -> server.openAsync(new Listener.Node(nodeId, port)));
         this.recovery = new RecoveryTracker(config.failover().wave1(), config.failover().recovery(), clock, metrics.registry());
         this.fence = new SwitchFence(clock);
+        this.rejoinGathering = new RejoinGathering(clock, metrics.registry());
         this.produceHold = new ProduceHold(clock);
         this.offsetsGuard = new CommittedOffsetsGuard(clock, metrics.registry());
         this.store = new SwitchStateStore(config.clusters());
@@ -194,6 +197,7 @@ public final class Gateway implements AutoCloseable {
         interceptors.add(new PinnedTopics(config.failover().pinnedTopics()));
         interceptors.add(new VirtualProducers(new VirtualProducerIds(config.clusters().stream().map(ClusterConfig::name).toList()),
                 producerBindings, clock));
+        interceptors.add(rejoinGathering);
         interceptors.add(new FetchFence(fence));
         interceptors.add(offsetsGuard);
         interceptors.add(new ChaosInterceptor(chaos));
@@ -370,6 +374,7 @@ public final class Gateway implements AutoCloseable {
             clusters.activate(state.activeCluster());
             producerBindings.switchHappened();
             fence.switched(state.epoch());
+            rejoinGathering.switched();
             offsetsGuard.switched(state.activeCluster(), state.exactOffsets());
             holdingEpoch = -1;
             closed = connections.clusterSwitched("cluster_switch", "cluster " + state.activeCluster() + " is now active (switch epoch "
