@@ -79,6 +79,11 @@ final class InMemoryGateway {
         return upstreams.get(index);
     }
 
+    /** How many upstream channels have been opened so far. */
+    int upstreamCount() {
+        return upstreams.size();
+    }
+
     double closed(String cause) {
         return metrics.registry().find("switchboard.connections.closed").tag("cause", cause).counters().stream()
                 .mapToDouble(c -> c.count()).sum();

@@ -196,8 +196,9 @@ class JavaClientsThroughGatewayTest {
             ConfigResource topic = new ConfigResource(ConfigResource.Type.TOPIC, "admin-made");
             admin.incrementalAlterConfigs(Map.of(topic, List.of(new AlterConfigOp(
                     new ConfigEntry("retention.ms", "3600000"), AlterConfigOp.OpType.SET)))).all().get(30, TimeUnit.SECONDS);
-            Config topicConfig = admin.describeConfigs(List.of(topic)).all().get(30, TimeUnit.SECONDS).get(topic);
-            assertThat(topicConfig.get("retention.ms").value()).isEqualTo("3600000");
+            // The broker answering describeConfigs applies the change from the controller's log a moment later.
+            Await.until(() -> "3600000".equals(configValue(admin, topic, "retention.ms")), WAIT,
+                    "the topic's new retention to be described");
 
             ConfigResource broker = new ConfigResource(ConfigResource.Type.BROKER, String.valueOf(cluster.nodeIds().get(0)));
             Config brokerConfig = admin.describeConfigs(List.of(broker)).all().get(30, TimeUnit.SECONDS).get(broker);
@@ -291,6 +292,14 @@ class JavaClientsThroughGatewayTest {
             assertThat(partitions).hasSize(3);
             partitions.forEach(p -> assertGatewayAddress(p.leader()));
             assertThat(gateway.gateway().status().clients()).anyMatch(c -> c.clientId().equals("metadata-check"));
+        }
+    }
+
+    private static String configValue(Admin admin, ConfigResource resource, String name) {
+        try {
+            return admin.describeConfigs(List.of(resource)).all().get(30, TimeUnit.SECONDS).get(resource).get(name).value();
+        } catch (Exception e) {
+            throw new AssertionError("describeConfigs failed", e);
         }
     }
 
