@@ -7,6 +7,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import dev.switchboard.intercept.RecordBatches.ProducerFields;
 import org.apache.kafka.common.record.internal.DefaultRecordBatch;
 import org.apache.kafka.common.record.internal.RecordBatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A virtual producer's real identity on a cluster other than its issuer, obtained when it first produced there.
@@ -14,8 +16,8 @@ import org.apache.kafka.common.record.internal.RecordBatch;
  * <p>The client's sequences go on from where they were on the previous cluster, while the new real producer's start
  * at 0; so per partition the first sequence the client sends here is the base, and the real sequence is the client's
  * less the base. Epochs keep their distance from the epoch the client had when it was bound: a Java producer that bumps
- * its epoch by itself (and restarts its sequences at 0) bumps the real one with it, and that partition's base starts
- * again. Used from the event loops of every connection the producer has, so what changes is concurrent; each partition
+ * its epoch by itself (and restarts its sequences at 0) bumps the real one with it, and that partition's base is 0 in
+ * the new epoch, whichever of its batches arrives first. Used from the event loops of every connection the producer has, so what changes is concurrent; each partition
  * is only ever written through one connection, its leader's, so its base is set in order.
  *
  * <p>Until the cluster has accepted a partition's first batch here, only that batch may go: a broker takes any
@@ -27,20 +29,28 @@ import org.apache.kafka.common.record.internal.RecordBatch;
  */
 final class ProducerBinding {
 
+    private static final Logger LOG = LoggerFactory.getLogger(ProducerBinding.class);
+
     /**
      * Where a partition's real sequences start: the client's sequence at the first batch of an epoch here; {@code
-     * accepted} once the cluster acknowledged a batch of that epoch. {@code firstAnswered} completes once the cluster
-     * answered that first batch, either way, or the base gave way to a newer epoch's.
+     * firstSent} once that batch itself went to the cluster (in an epoch the client bumped, a later batch may come
+     * before it); {@code accepted} once the cluster acknowledged a batch of that epoch. {@code firstAnswered} completes
+     * once the cluster answered that first batch, either way, or the base gave way to a newer epoch's.
      */
-    private record Base(short virtualEpoch, int sequence, boolean accepted, CompletableFuture<Void> firstAnswered) {
+    private record Base(short virtualEpoch, int sequence, boolean firstSent, boolean accepted,
+                        CompletableFuture<Void> firstAnswered) {
 
         Base(short virtualEpoch, int sequence) {
-            this(virtualEpoch, sequence, false, new CompletableFuture<>());
+            this(virtualEpoch, sequence, false, false, new CompletableFuture<>());
+        }
+
+        Base sent() {
+            return new Base(virtualEpoch, sequence, true, accepted, firstAnswered);
         }
 
         Base accept() {
             firstAnswered.complete(null);
-            return new Base(virtualEpoch, sequence, true, firstAnswered);
+            return new Base(virtualEpoch, sequence, firstSent, true, firstAnswered);
         }
     }
 
@@ -95,10 +105,24 @@ final class ProducerBinding {
             if (known != null) {
                 known.firstAnswered().complete(null); // what waited on the old epoch's first batch waits no longer
             }
-            return new Base(epoch, sequence);
+            // A newer epoch than the one bound with is one the client bumped itself, restarting its sequences at 0:
+            // batches of it may reach the gateway out of order (a new one before renumbered ones it retries), so the
+            // base is 0, not the first seen.
+            int first = epoch > virtualEpoch ? 0 : sequence;
+            LOG.debug("Virtual producer {} on cluster {}: {} starts at client sequence {} of epoch {}", virtualId, cluster,
+                    partition, first, epoch);
+            return new Base(epoch, first);
         });
         // A batch of an older epoch than the partition's base is one the broker fences anyway; left as it is.
         int realSequence = epoch == base.virtualEpoch() ? DefaultRecordBatch.decrementSequence(sequence, base.sequence()) : sequence;
+        if (realSequence == 0 && epoch == base.virtualEpoch() && !base.firstSent()) {
+            bases.computeIfPresent(partition, (key, known) -> known.virtualEpoch() == epoch ? known.sent() : known);
+        }
+        if (realSequence > Integer.MAX_VALUE / 2) {
+            // Below the base, not wrapped past it: the broker refuses it out of order, and the client retries for ever.
+            LOG.warn("Virtual producer {} on cluster {}: {} got client sequence {} below its first here, {}, in epoch {}",
+                    virtualId, cluster, partition, sequence, base.sequence(), epoch);
+        }
         return new ProducerFields(realId, (short) (realEpoch + epoch - virtualEpoch), realSequence);
     }
 
@@ -120,11 +144,12 @@ final class ProducerBinding {
 
     /**
      * Completes once the cluster answered the partition's first batch here, accepted or not; at once when there is
-     * nothing to wait for.
+     * nothing to wait for, or the first has not gone yet: it comes after the batch that asks, on the same connection,
+     * so waiting for it would hold up the very batch it waits for.
      */
     CompletableFuture<Void> firstAnswered(PartitionKey partition) {
         Base base = bases.get(partition);
-        return base == null || base.accepted() ? ANSWERED : base.firstAnswered();
+        return base == null || base.accepted() || !base.firstSent() ? ANSWERED : base.firstAnswered();
     }
 
     /** The cluster acknowledged a batch of {@code virtualEpoch} for {@code partition}. */

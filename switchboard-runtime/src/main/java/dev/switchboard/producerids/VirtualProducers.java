@@ -255,6 +255,11 @@ public final class VirtualProducers implements InterceptorFactory {
                         }
                         topicKey = topicKey != null ? topicKey : topicKey(topic, connection);
                         PartitionKey key = new PartitionKey(topicKey, partition.index());
+                        // Once the first is accepted, as for nearly every Produce after a switch, nothing waits, and
+                        // the batch is left for the loop after; with no base yet, this batch becomes the first.
+                        if (!binding.get().awaitsFirstAcceptance(key)) {
+                            continue;
+                        }
                         int realSequence = binding.get().real(batch, key, now).baseSequence();
                         holdsFirst |= realSequence == 0;
                         CompletableFuture<Void> answered = binding.get().firstAnswered(key);

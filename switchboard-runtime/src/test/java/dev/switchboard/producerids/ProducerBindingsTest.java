@@ -87,6 +87,23 @@ class ProducerBindingsTest {
     }
 
     @Test
+    void inAnEpochTheClientBumpedItselfTheBaseIsZeroWhicheverBatchComesFirst() {
+        ProducerBindings bindings = new ProducerBindings(source, ProducerBindings.Limits.DEFAULT, clock, registry);
+        ProducerBinding binding = bindings.bind(42, "secondary", (short) 0).join();
+        binding.real(batch(42, 0, 25, 1), ORDERS_0, 0);
+
+        // The Java producer bumped to epoch 1 and renumbered the batches it had in flight 0 to 3; its new batch, 4,
+        // reached the gateway before their retries.
+        ProducerFields overtaking = binding.real(batch(42, 1, 4, 1), ORDERS_0, 0);
+        assertThat(overtaking).isEqualTo(new ProducerFields(1000, (short) 1, 4));
+        assertThat(binding.mayGo(ORDERS_0, (short) 1, overtaking.baseSequence())).as("refused, to come after the first").isFalse();
+        assertThat(binding.firstAnswered(ORDERS_0)).as("the first is behind it: nothing to wait for").isDone();
+        assertThat(binding.real(batch(42, 1, 0, 4), ORDERS_0, 0)).isEqualTo(new ProducerFields(1000, (short) 1, 0));
+        assertThat(binding.mayGo(ORDERS_0, (short) 1, 0)).isTrue();
+        assertThat(binding.firstAnswered(ORDERS_0)).as("the first went: later batches wait for its answer").isNotDone();
+    }
+
+    @Test
     void sequencesWrapAsTheClientsDo() {
         ProducerBindings bindings = new ProducerBindings(source, ProducerBindings.Limits.DEFAULT, clock, registry);
         ProducerBinding binding = bindings.bind(42, "secondary", (short) 0).join();
