@@ -2,6 +2,7 @@ package dev.switchboard.failover.recovery;
 
 import java.util.Collections;
 import java.util.EnumSet;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
@@ -80,6 +81,15 @@ public final class ApplicationActivity {
             transactional = true;
         }
         observed(RecoveryProgress.Signal.COMMIT);
+    }
+
+    /**
+     * Whether answers served by {@code cluster} say anything of the current switch: a connection still draining to the
+     * cluster it left is answered there, which is no return. With no switch in progress, every answer counts.
+     */
+    public boolean countsAnswersFrom(Optional<String> cluster) {
+        RecoveryProgress current = progress;
+        return current == null || cluster.map(current::countsAnswersFrom).orElse(false);
     }
 
     /** A response of {@code role} failed with {@code error} ({@code NOT_LEADER_OR_FOLLOWER}, say). */

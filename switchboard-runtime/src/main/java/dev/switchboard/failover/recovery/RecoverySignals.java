@@ -104,6 +104,9 @@ public final class RecoverySignals implements InterceptorFactory {
                     answered(identified);
                     identified = null;
                 }
+                if (application == null || !application.countsAnswersFrom(context.servingCluster())) {
+                    return ResponseAction.forward();
+                }
                 if (response.message() instanceof ProduceResponseData produce) {
                     Errors error = firstError(produce);
                     if (error == Errors.NONE) {

@@ -181,4 +181,9 @@ final class TrackedSwitch {
         progress.arm(RecoveryProgress.Signal.FETCH);
         progress.arm(RecoveryProgress.Signal.COMMIT);
     }
+
+    /** The cluster the switch went to: only its answers show an application back. */
+    String toCluster() {
+        return toCluster;
+    }
 }
