@@ -43,8 +43,8 @@ import org.slf4j.LoggerFactory;
  * another instance keeps this one's group waiting to the window's end, no longer. KIP-848 consumers (ConsumerGroup
  * Heartbeat) have no generation to gather and are left alone.
  *
- * <p>Bounded: at most {@link #MAX_MEMBERS} members are remembered; past that, those not seen recently are forgotten,
- * then the oldest recent ones, counted ({@code switchboard.failover.group.members.dropped}).
+ * <p>Bounded: at most {@link #MAX_MEMBERS} members are remembered; past that, the least recently seen are forgotten,
+ * counted ({@code switchboard.failover.group.members.dropped}).
  */
 public final class RejoinGathering implements InterceptorFactory, Interceptor {
 
@@ -82,10 +82,9 @@ public final class RejoinGathering implements InterceptorFactory, Interceptor {
 
     private final Clock clock;
     private final Duration window;
-    private final int maxMembers;
-    private final Map<Member, Long> lastSeenMillis = new ConcurrentHashMap<>();
+    /** Members seen, each with when: what is remembered of them is only that they were seen. */
+    private final LastSeen<Member, Boolean> members;
     private final Map<String, Gathering> gatherings = new ConcurrentHashMap<>();
-    private final Counter membersDropped;
     private final Counter gatheredWhole;
     private final Counter gatheredAtDeadline;
 
@@ -96,10 +95,9 @@ public final class RejoinGathering implements InterceptorFactory, Interceptor {
     RejoinGathering(Clock clock, MeterRegistry registry, Duration window, int maxMembers) {
         this.clock = clock;
         this.window = window;
-        this.maxMembers = maxMembers;
-        this.membersDropped = Counter.builder("switchboard.failover.group.members.dropped")
+        this.members = new LastSeen<>(clock, maxMembers, Counter.builder("switchboard.failover.group.members.dropped")
                 .description("Group members forgotten because " + maxMembers + " were remembered for rejoin gathering")
-                .register(registry);
+                .register(registry));
         this.gatheredWhole = gatheredCounter(registry, "whole");
         this.gatheredAtDeadline = gatheredCounter(registry, "deadline");
     }
@@ -133,12 +131,9 @@ public final class RejoinGathering implements InterceptorFactory, Interceptor {
     public void switched() {
         long recentSince = clock.millis() - RECENT.toMillis();
         Map<String, Set<String>> expected = new HashMap<>();
-        lastSeenMillis.forEach((member, seen) -> {
-            if (seen >= recentSince) {
-                expected.computeIfAbsent(member.group(), group -> new HashSet<>()).add(member.memberId());
-            }
-        });
-        lastSeenMillis.clear();
+        members.forEachSeenSince(recentSince, (member, seen) ->
+                expected.computeIfAbsent(member.group(), group -> new HashSet<>()).add(member.memberId()));
+        members.clear();
         gatherings.values().forEach(stale -> stale.released.complete(null));
         gatherings.clear();
         expected.forEach((group, members) -> {
@@ -192,8 +187,8 @@ public final class RejoinGathering implements InterceptorFactory, Interceptor {
             }
             case LEAVE_GROUP -> {
                 LeaveGroupRequestData leave = (LeaveGroupRequestData) request.message();
-                lastSeenMillis.remove(new Member(leave.groupId(), leave.memberId()));
-                leave.members().forEach(member -> lastSeenMillis.remove(new Member(leave.groupId(), member.memberId())));
+                members.remove(new Member(leave.groupId(), leave.memberId()));
+                leave.members().forEach(member -> members.remove(new Member(leave.groupId(), member.memberId())));
             }
             default -> {
             }
@@ -219,35 +214,8 @@ public final class RejoinGathering implements InterceptorFactory, Interceptor {
     }
 
     private void seen(String group, String memberId) {
-        if (memberId == null || memberId.isEmpty()) {
-            return;
+        if (memberId != null && !memberId.isEmpty()) {
+            members.put(new Member(group, memberId), Boolean.TRUE);
         }
-        Member member = new Member(group, memberId);
-        if (lastSeenMillis.put(member, clock.millis()) == null && lastSeenMillis.size() > maxMembers) {
-            forgetOldest();
-        }
-    }
-
-    /**
-     * Brings the members remembered back under the bound: first those not seen for {@link #RECENT}, which no gathering
-     * would expect; then, if recent ones alone are too many, the oldest tenth of them, counted as dropped. Rare, so a
-     * scan is fine, and it frees room for many members at once.
-     */
-    private synchronized void forgetOldest() {
-        if (lastSeenMillis.size() <= maxMembers) {
-            return;
-        }
-        long recentSince = clock.millis() - RECENT.toMillis();
-        lastSeenMillis.values().removeIf(seen -> seen < recentSince);
-        int excess = lastSeenMillis.size() - maxMembers * 9 / 10;
-        if (excess <= 0 || lastSeenMillis.size() <= maxMembers) {
-            return;
-        }
-        lastSeenMillis.entrySet().stream().sorted(Map.Entry.comparingByValue()).limit(excess).map(Map.Entry::getKey).toList()
-                .forEach(member -> {
-                    if (lastSeenMillis.remove(member) != null) {
-                        membersDropped.increment();
-                    }
-                });
     }
 }

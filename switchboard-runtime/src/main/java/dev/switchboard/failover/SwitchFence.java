@@ -2,9 +2,9 @@ package dev.switchboard.failover;
 
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,6 +19,10 @@ import org.slf4j.LoggerFactory;
  * MirrorMaker 2 committed there. Until it rejoins, its fetches get an empty answer. A consumer the gateway never
  * saw join a group (one using assign()) is not fenced. So that a fence cannot outlast a consumer whose rejoin this
  * instance does not see, it lifts after {@link #MAX_FENCE}.
+ *
+ * <p>Bounded: at most {@link #MAX_CLIENTS} consumers are remembered; past that the least recently seen joining are
+ * forgotten, counted ({@code switchboard.failover.fence.clients.dropped}). One forgotten and then switched away from
+ * is not fenced, and reads from its in-memory positions as a consumer using assign() would.
  */
 public final class SwitchFence {
 
@@ -26,20 +30,29 @@ public final class SwitchFence {
 
     /** Longer than a consumer takes to learn at its next heartbeat that its membership is gone, and rejoin. */
     static final Duration MAX_FENCE = Duration.ofSeconds(60);
+    static final int MAX_CLIENTS = 100_000;
 
     /** A client as the fence knows it: its client id and the host it connects from. */
     record ClientKey(String clientId, String host) {
     }
 
     private final Clock clock;
-    private final Map<ClientKey, Long> joinedAtEpoch = new ConcurrentHashMap<>();
+    /** The epoch at which each consumer last joined its group afresh. */
+    private final LastSeen<ClientKey, Long> joinedAtEpoch;
     private volatile long epoch;
     private volatile long fenceEpoch = -1;
     /** Epoch millis; the data path compares them on every Fetch, so no Instant is made there. */
     private volatile long fenceUntilMillis;
 
-    public SwitchFence(Clock clock) {
+    public SwitchFence(Clock clock, MeterRegistry registry) {
+        this(clock, registry, MAX_CLIENTS);
+    }
+
+    SwitchFence(Clock clock, MeterRegistry registry, int maxClients) {
         this.clock = clock;
+        this.joinedAtEpoch = new LastSeen<>(clock, maxClients, Counter.builder("switchboard.failover.fence.clients.dropped")
+                .description("Group consumers forgotten by the fetch fence because " + maxClients + " were remembered")
+                .register(registry));
     }
 
     /** The active cluster changed at {@code newEpoch}: every group member known so far must rejoin before fetching. */

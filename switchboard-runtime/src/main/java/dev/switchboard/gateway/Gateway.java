@@ -158,7 +158,7 @@ public final class Gateway implements AutoCloseable {
                 extensions.pipeline());
         this.nodePorts = new NodePortMap(listener.nodePorts(), (nodeId, port) -> server.openAsync(new Listener.Node(nodeId, port)));
         this.recovery = new RecoveryTracker(config.failover().wave1(), config.failover().recovery(), clock, metrics.registry());
-        this.fence = new SwitchFence(clock);
+        this.fence = new SwitchFence(clock, metrics.registry());
         this.rejoinGathering = new RejoinGathering(clock, metrics.registry());
         this.produceHold = new ProduceHold(clock);
         this.offsetsGuard = new CommittedOffsetsGuard(clock, metrics.registry());

@@ -129,8 +129,7 @@ class RejoinGatheringTest {
 
     private static CompletionStage<?> held(RequestAction action) {
         assertThat(action).isInstanceOf(RequestAction.AskAgain.class);
-        CompletionStage<?> ready = ((RequestAction.AskAgain) action).ready();
-        return ready;
+        return ((RequestAction.AskAgain) action).ready();
     }
 
     private static StubRequest request(ApiKeys api, ApiMessage message) {
