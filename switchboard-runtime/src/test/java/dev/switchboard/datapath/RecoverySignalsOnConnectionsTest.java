@@ -72,6 +72,7 @@ class RecoverySignalsOnConnectionsTest {
 
         tracker.switchStarted(1, "primary", "secondary", false, "alice");
         before.close();
+        gateway.switchToStandby();
         tracker.connectionsClosed(1);
         tracker.switchCompleted();
         clock.advance(Duration.ofMillis(200));
@@ -98,6 +99,29 @@ class RecoverySignalsOnConnectionsTest {
         assertThat(onlyApplication().back()).isTrue();
         assertThat(onlyApplication().recoveredAfterMillis()).isEqualTo(500);
         releaseAll(after);
+    }
+
+    @Test
+    void anAnswerFromTheClusterLeftToARequestInFlightAtTheSwitchIsNoReturn() {
+        EmbeddedChannel client = gateway.connect();
+        client.writeInbound(request("payments", ApiKeys.PRODUCE, PRODUCE_VERSION, 1, new ProduceRequestData().setAcks((short) -1)));
+        gateway.upstream(0).writeInbound(response(ApiKeys.PRODUCE, PRODUCE_VERSION, 1, produceAnswer(Errors.NONE)));
+        client.writeInbound(request("payments", ApiKeys.PRODUCE, PRODUCE_VERSION, 2, new ProduceRequestData().setAcks((short) -1)));
+
+        tracker.switchStarted(1, "primary", "secondary", false, "alice");
+        gateway.switchToStandby();
+        tracker.switchCompleted();
+        clock.advance(Duration.ofMillis(100));
+        gateway.upstream(0).writeInbound(response(ApiKeys.PRODUCE, PRODUCE_VERSION, 2, produceAnswer(Errors.NONE)));
+        assertThat(onlyApplication().back()).as("answered by the cluster it left, while draining").isFalse();
+
+        client.runPendingTasks(); // drained: it moves to the secondary
+        clock.advance(Duration.ofMillis(100));
+        client.writeInbound(request("payments", ApiKeys.PRODUCE, PRODUCE_VERSION, 3, new ProduceRequestData().setAcks((short) -1)));
+        gateway.upstream(1).writeInbound(response(ApiKeys.PRODUCE, PRODUCE_VERSION, 3, produceAnswer(Errors.NONE)));
+        assertThat(onlyApplication().back()).isTrue();
+        assertThat(onlyApplication().recoveredAfterMillis()).isEqualTo(200);
+        releaseAll(client);
     }
 
     @Test
