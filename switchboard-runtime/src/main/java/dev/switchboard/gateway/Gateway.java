@@ -374,7 +374,7 @@ public final class Gateway implements AutoCloseable {
             clusters.activate(state.activeCluster());
             producerBindings.switchHappened();
             fence.switched(state.epoch());
-            rejoinGathering.switched();
+            rejoinGathering.switched(planned);
             offsetsGuard.switched(state.activeCluster(), state.exactOffsets());
             holdingEpoch = -1;
             closed = connections.clusterSwitched("cluster_switch", "cluster " + state.activeCluster() + " is now active (switch epoch "

@@ -38,7 +38,7 @@ class RejoinGatheringTest {
         heartbeat(gathering, GROUP, "old-1");
         heartbeat(gathering, GROUP, "old-2");
         heartbeat(gathering, GROUP, "old-3");
-        gathering.switched();
+        gathering.switched(true);
 
         assertThat(join(gathering, GROUP, "", null)).as("no member id yet: the broker hands one out").isEqualTo(RequestAction.forward());
         assertThat(join(gathering, GROUP, "old-2", null)).as("an old cluster's id: the broker refuses it").isEqualTo(RequestAction.forward());
@@ -66,7 +66,7 @@ class RejoinGatheringTest {
         gathering.onRequest(request(ApiKeys.LEAVE_GROUP, new LeaveGroupRequestData().setGroupId(GROUP).setMembers(
                 List.of(new LeaveGroupRequestData.MemberIdentity().setMemberId("left")))), connection);
         heartbeat(gathering, "other-group", "other-1");
-        gathering.switched();
+        gathering.switched(true);
 
         CompletionStage<?> staticMember = held(join(gathering, GROUP, "", "instance-a"));
         assertThat(join(gathering, GROUP, "new-2", null)).isEqualTo(RequestAction.forward());
@@ -75,11 +75,21 @@ class RejoinGatheringTest {
     }
 
     @Test
+    void afterAnUnplannedSwitchNothingIsGathered() {
+        RejoinGathering gathering = new RejoinGathering(clock, registry, LONG_WINDOW, 1000);
+        heartbeat(gathering, GROUP, "old-1");
+        heartbeat(gathering, GROUP, "old-2");
+        gathering.switched(false);
+
+        assertThat(join(gathering, GROUP, "new-1", null)).isEqualTo(RequestAction.forward());
+    }
+
+    @Test
     void aGroupWhoseMembersDoNotAllComeGoesOnAtTheEndOfTheWindow() {
         RejoinGathering gathering = new RejoinGathering(clock, registry, Duration.ofMillis(50), 1000);
         heartbeat(gathering, GROUP, "old-1");
         heartbeat(gathering, GROUP, "old-2");
-        gathering.switched();
+        gathering.switched(true);
 
         CompletionStage<?> alone = held(join(gathering, GROUP, "new-1", null));
         Await.until(() -> alone.toCompletableFuture().isDone(), Duration.ofSeconds(10), "the window to end");
@@ -96,7 +106,7 @@ class RejoinGatheringTest {
             clock.advance(Duration.ofMillis(1));
             heartbeat(gathering, GROUP, "old-" + i);
         }
-        gathering.switched();
+        gathering.switched(true);
 
         int joinsHeld = 0;
         List<CompletionStage<?>> held = new ArrayList<>();
