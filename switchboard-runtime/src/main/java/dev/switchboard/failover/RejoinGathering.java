@@ -141,8 +141,8 @@ public final class RejoinGathering implements InterceptorFactory, Interceptor {
         members.clear();
         gatherings.values().forEach(stale -> stale.released.complete(null));
         gatherings.clear();
-        expected.forEach((group, members) -> {
-            Gathering gathering = new Gathering(group, Set.copyOf(members), clock.millis());
+        expected.forEach((group, memberIds) -> {
+            Gathering gathering = new Gathering(group, Set.copyOf(memberIds), clock.millis());
             gatherings.put(group, gathering);
             gathering.released.completeOnTimeout(null, window.toMillis(), TimeUnit.MILLISECONDS)
                     .thenRun(() -> ended(gathering));

@@ -17,8 +17,9 @@ import org.slf4j.LoggerFactory;
  * at 0; so per partition the first sequence the client sends here is the base, and the real sequence is the client's
  * less the base. Epochs keep their distance from the epoch the client had when it was bound: a Java producer that bumps
  * its epoch by itself (and restarts its sequences at 0) bumps the real one with it, and that partition's base is 0 in
- * the new epoch, whichever of its batches arrives first. Used from the event loops of every connection the producer has, so what changes is concurrent; each partition
- * is only ever written through one connection, its leader's, so its base is set in order.
+ * the new epoch, whichever of its batches arrives first. Used from the event loops of every connection the producer
+ * has, so what changes is concurrent; each partition is only ever written through one connection, its leader's, so
+ * its base is set in order.
  *
  * <p>Until the cluster has accepted a partition's first batch here, only that batch may go: a broker takes any
  * sequence as the first of a producer it has no state for, so a later batch that overtook it (a client retrying the
@@ -118,7 +119,7 @@ final class ProducerBinding {
         if (realSequence == 0 && epoch == base.virtualEpoch() && !base.firstSent()) {
             bases.computeIfPresent(partition, (key, known) -> known.virtualEpoch() == epoch ? known.sent() : known);
         }
-        if (realSequence > Integer.MAX_VALUE / 2) {
+        if (sequence < base.sequence() && realSequence > Integer.MAX_VALUE / 2) {
             // Below the base, not wrapped past it: the broker refuses it out of order, and the client retries for ever.
             LOG.warn("Virtual producer {} on cluster {}: {} got client sequence {} below its first here, {}, in epoch {}",
                     virtualId, cluster, partition, sequence, base.sequence(), epoch);
