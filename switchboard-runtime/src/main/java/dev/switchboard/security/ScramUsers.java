@@ -1,16 +1,23 @@
 package dev.switchboard.security;
 
+import java.security.InvalidKeyException;
+import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
+import javax.security.auth.callback.Callback;
+import javax.security.auth.callback.NameCallback;
+import javax.security.auth.callback.UnsupportedCallbackException;
 import javax.security.sasl.Sasl;
 import javax.security.sasl.SaslException;
 import javax.security.sasl.SaslServer;
 
 import org.apache.kafka.common.security.authenticator.CredentialCache;
+import org.apache.kafka.common.security.plain.PlainAuthenticateCallback;
+import org.apache.kafka.common.security.plain.internals.PlainSaslServerProvider;
 import org.apache.kafka.common.security.scram.ScramCredential;
 import org.apache.kafka.common.security.scram.internals.ScramFormatter;
 import org.apache.kafka.common.security.scram.internals.ScramMechanism;
@@ -22,13 +29,15 @@ import org.apache.kafka.common.security.token.delegation.internals.DelegationTok
  * The SCRAM users the gateway authenticates clients as, per mechanism. Only the salted credential is kept (salt,
  * stored key, server key, iterations), as a broker keeps it: a password cannot be read back, only checked.
  *
- * <p>The SASL servers it makes are Kafka's own ({@code ScramSaslServer}), reading this store, so what a client sees
- * of a SCRAM exchange, its errors included, is what a broker would show it.
+ * <p>The SASL servers it makes are Kafka's own ({@code ScramSaslServer}, {@code PlainSaslServer}), reading this
+ * store, so what a client sees of an exchange, its errors included, is what a broker would show it. A PLAIN password
+ * is checked against the same salted credentials: salted and hashed as SCRAM does, it must give the stored key.
  */
 public final class ScramUsers {
 
     static {
         ScramSaslServerProvider.initialize();
+        PlainSaslServerProvider.initialize();
     }
 
     private final Map<ScramMechanism, CredentialCache.Cache<ScramCredential>> byMechanism = new EnumMap<>(ScramMechanism.class);
@@ -80,6 +89,40 @@ public final class ScramUsers {
                 new DelegationTokenCache(ScramMechanism.mechanismNames()));
         handler.configure(Map.of(), mechanism.mechanismName(), List.of());
         return Sasl.createSaslServer(mechanism.mechanismName(), "kafka", serverName, Map.of(), handler);
+    }
+
+    /** A SASL server for one client's PLAIN exchange, its password checked against the user's SCRAM credentials. */
+    public SaslServer plainSaslServer(String serverName) throws SaslException {
+        return Sasl.createSaslServer("PLAIN", "kafka", serverName, Map.of(), callbacks -> {
+            String user = null;
+            for (Callback callback : callbacks) {
+                if (callback instanceof NameCallback name) {
+                    user = name.getDefaultName();
+                } else if (callback instanceof PlainAuthenticateCallback plain) {
+                    plain.authenticated(user != null && passwordMatches(user, new String(plain.password())));
+                } else {
+                    throw new UnsupportedCallbackException(callback);
+                }
+            }
+        });
+    }
+
+    /** Whether {@code password} is {@code user}'s, by any of its SCRAM credentials. */
+    boolean passwordMatches(String user, String password) {
+        for (ScramMechanism mechanism : ScramMechanism.values()) {
+            ScramCredential credential = byMechanism.get(mechanism).get(user);
+            if (credential != null) {
+                ScramFormatter formatter = formatter(mechanism);
+                try {
+                    byte[] salted = formatter.saltedPassword(password, credential.salt(), credential.iterations());
+                    // Constant time, so the time taken tells nothing of how much matched.
+                    return MessageDigest.isEqual(formatter.storedKey(formatter.clientKey(salted)), credential.storedKey());
+                } catch (InvalidKeyException e) {
+                    throw new IllegalStateException("cannot key " + mechanism.macAlgorithm(), e);
+                }
+            }
+        }
+        return false;
     }
 
     private static ScramMechanism mechanism(String name) {

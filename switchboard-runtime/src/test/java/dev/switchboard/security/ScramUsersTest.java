@@ -85,6 +85,26 @@ class ScramUsersTest {
         assertThat(users.credential("u", "SCRAM-SHA-256")).isEmpty();
     }
 
+    @Test
+    void aPlainPasswordIsCheckedAgainstTheSameSaltedCredential() throws SaslException {
+        users.put("orders-service", "SCRAM-SHA-512", "s3cret", 4096);
+
+        SaslServer server = users.plainSaslServer("gateway");
+        server.evaluateResponse(plain("orders-service", "s3cret"));
+        assertThat(server.isComplete()).isTrue();
+        assertThat(server.getAuthorizationID()).isEqualTo("orders-service");
+
+        assertThatThrownBy(() -> users.plainSaslServer("gateway").evaluateResponse(plain("orders-service", "guess")))
+                .hasMessageContaining("Authentication failed: Invalid username or password");
+        assertThatThrownBy(() -> users.plainSaslServer("gateway").evaluateResponse(plain("nobody", "s3cret")))
+                .hasMessageContaining("Authentication failed: Invalid username or password");
+    }
+
+    /** PLAIN's one message (RFC 4616): no authorization id, the user, the password. */
+    private static byte[] plain(String user, String password) {
+        return ("\u0000" + user + "\u0000" + password).getBytes(StandardCharsets.UTF_8);
+    }
+
     /** Runs the exchange to its end; throws what the server throws. */
     private SaslServer exchange(String mechanism, String user, String password) throws SaslException {
         SaslClient client = Sasl.createSaslClient(new String[] {mechanism}, null, "kafka", "gateway", Map.of(),
