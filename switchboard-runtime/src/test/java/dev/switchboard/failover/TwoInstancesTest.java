@@ -168,10 +168,15 @@ class TwoInstancesTest {
             assertThat(outcome.result()).as(outcome.message()).isEqualTo("switched");
             awaitActive(b, secondary.name(), outcome.epoch());
 
-            throughB.send(new ProducerRecord<>(topic, "on-secondary")).get(60, TimeUnit.SECONDS);
-            assertThat(endOffset(secondary, topic)).as("the producer through B now writes to the secondary")
+            RecordMetadata onSecondary = throughB.send(new ProducerRecord<>(topic, "on-secondary")).get(60, TimeUnit.SECONDS);
+            // Both ends read before either is asserted, so a failure shows where the record went.
+            long secondaryAfter = endOffset(secondary, topic);
+            long primaryAfter = endOffset(primary, topic);
+            String where = "acknowledged at offset " + onSecondary.offset() + "; end offsets now secondary " + secondaryAfter
+                    + " (was " + secondaryBefore + "), primary " + primaryAfter + " (was " + primaryBefore + ")";
+            assertThat(secondaryAfter).as("the producer through B now writes to the secondary: %s", where)
                     .isEqualTo(secondaryBefore + 1);
-            assertThat(endOffset(primary, topic)).isEqualTo(primaryBefore + 1);
+            assertThat(primaryAfter).as(where).isEqualTo(primaryBefore + 1);
             Await.until(() -> topics(adminB).contains("instances-only-secondary"),
                     SWITCH_WAIT, "B's admin client to see the secondary's topics");
             assertThat(adminB.listTopics().names().get(30, TimeUnit.SECONDS)).doesNotContain("instances-only-primary");
