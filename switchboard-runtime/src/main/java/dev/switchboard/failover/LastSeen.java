@@ -43,10 +43,16 @@ final class LastSeen<K, V> {
         return previous == null ? null : previous.value();
     }
 
-    /** Remembers {@code value} for {@code key} unless something is; either way {@code key} counts as seen now. */
+    /**
+     * Remembers {@code value} for {@code key} unless something is; either way {@code key} counts as seen now. Atomic, so
+     * a {@link #put} racing it on another connection is never overwritten with the older value.
+     */
     void putIfAbsent(K key, V value) {
-        Entry<V> previous = entries.get(key);
-        put(key, previous == null ? value : previous.value());
+        long now = clock.millis();
+        entries.compute(key, (k, known) -> new Entry<>(known == null ? value : known.value(), now));
+        if (entries.size() > max) {
+            forgetOldest();
+        }
     }
 
     V get(K key) {

@@ -120,12 +120,12 @@ final class RecoveryProgress {
         }
     }
 
-    /** A response of {@code role} failed with {@code error}: counted while the switch waits for the role's success. */
     /** Whether answers from {@code cluster} count: those of the switch's target, not of the cluster it left. */
     boolean countsAnswersFrom(String cluster) {
         return trackedSwitch.toCluster().equals(cluster);
     }
 
+    /** A response of {@code role} failed with {@code error}: counted while the switch waits for the role's success. */
     void failed(Role role, String error) {
         if (awaits(Signal.of(role))) {
             RoleProgress progress = roles.get(role);
