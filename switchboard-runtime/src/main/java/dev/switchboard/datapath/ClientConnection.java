@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
@@ -560,10 +561,19 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Res
 
     // ---- cluster switches -------------------------------------------------------------------------------------
 
-    /** Runs a task on this connection's event loop, where all its state lives. */
-    void onEventLoop(Runnable task) {
-        if (channel != null) {
+    /**
+     * Runs a task on this connection's event loop, where all its state lives. False when it will not run: the
+     * connection has no channel yet, or its event loop has shut down.
+     */
+    boolean onEventLoop(Runnable task) {
+        if (channel == null) {
+            return false;
+        }
+        try {
             channel.eventLoop().execute(task);
+            return true;
+        } catch (RejectedExecutionException e) {
+            return false;
         }
     }
 

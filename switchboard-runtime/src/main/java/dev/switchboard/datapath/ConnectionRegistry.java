@@ -1,6 +1,8 @@
 package dev.switchboard.datapath;
 
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Predicate;
@@ -23,15 +25,33 @@ public final class ConnectionRegistry {
     /**
      * Ends every client connection's link to the cluster that was active, on its own event loop: moves it to the
      * active cluster once its requests in flight are answered, or closes it when they are not (see
-     * {@link ClientConnection#clusterSwitched}). Returns how many there were.
+     * {@link ClientConnection#clusterSwitched}). A request read after a connection took the switch goes to the new
+     * cluster; one read before went to the old. So whoever reports the switch done waits for {@link Told#all}.
      */
-    public int clusterSwitched(String cause, String reason) {
-        int count = 0;
+    public Told clusterSwitched(String cause, String reason) {
+        List<CompletableFuture<Void>> each = new ArrayList<>();
         for (ClientConnection connection : open) {
-            connection.onEventLoop(() -> connection.clusterSwitched(cause, reason));
-            count++;
+            CompletableFuture<Void> taken = new CompletableFuture<>();
+            each.add(taken);
+            boolean scheduled = connection.onEventLoop(() -> {
+                try {
+                    connection.clusterSwitched(cause, reason);
+                } finally {
+                    taken.complete(null);
+                }
+            });
+            if (!scheduled) {
+                taken.complete(null);
+            }
         }
-        return count;
+        return new Told(each.size(), CompletableFuture.allOf(each.toArray(CompletableFuture[]::new)));
+    }
+
+    /**
+     * The connections told of a switch: how many, and when each has taken it on its event loop. A connection that
+     * cannot be told (no channel yet, its event loop gone) counts as having taken it: it forwards nothing more.
+     */
+    public record Told(int connections, CompletableFuture<Void> all) {
     }
 
     /**

@@ -138,6 +138,8 @@ public final class Gateway implements AutoCloseable {
         thread.setDaemon(true);
         return thread;
     });
+    private static final long TAKE_SWITCH_WAIT_MILLIS = 1_000;
+
     private volatile SwitchState switchState;
     private volatile long holdingEpoch = -1;
     /** False while start-up reads the switch-state history; the newest state read then is applied once. */
@@ -344,6 +346,23 @@ public final class Gateway implements AutoCloseable {
     }
 
     /**
+     * Waits, briefly, for every client connection to have taken a switch on its event loop. Bounded, so that an event
+     * loop busy for long (or this very thread being one) costs the switch a second, not its completion.
+     */
+    private static void awaitTaken(ConnectionRegistry.Told told, SwitchState state) {
+        try {
+            told.all().get(TAKE_SWITCH_WAIT_MILLIS, TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            LOG.warn("Not every client connection took the switch to {} (epoch={}) within {} ms; the rest take it when their"
+                    + " event loop gets to it", state.activeCluster(), state.epoch(), TAKE_SWITCH_WAIT_MILLIS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("telling connections of the switch failed", e.getCause());
+        }
+    }
+
+    /**
      * Applies a switch state read from any cluster or written here, once; older ones are ignored. Returns the
      * client connections closed because the active cluster changed.
      */
@@ -360,11 +379,14 @@ public final class Gateway implements AutoCloseable {
                     state.epoch(), state.activeCluster(), clusters.active().name());
             return 0;
         }
-        switchState = state;
         fence.epoch(state.epoch());
         String previous = clusters.active().name();
         int closed = 0;
-        if (!previous.equals(state.activeCluster())) {
+        boolean clusterChanges = !previous.equals(state.activeCluster());
+        if (!clusterChanges) {
+            switchState = state;
+        }
+        if (clusterChanges) {
             boolean planned = current != null && current.hold() != null && current.hold().target().equals(state.activeCluster());
             recovery.switchStarted(state.epoch(), previous, state.activeCluster(), planned, state.requestedBy(),
                     state.requestedOrSwitchedAt());
@@ -377,8 +399,12 @@ public final class Gateway implements AutoCloseable {
             rejoinGathering.switched(planned);
             offsetsGuard.switched(state.activeCluster(), state.exactOffsets());
             holdingEpoch = -1;
-            closed = connections.clusterSwitched("cluster_switch", "cluster " + state.activeCluster() + " is now active (switch epoch "
-                    + state.epoch() + ")");
+            ConnectionRegistry.Told told = connections.clusterSwitched("cluster_switch", "cluster " + state.activeCluster()
+                    + " is now active (switch epoch " + state.epoch() + ")");
+            closed = told.connections();
+            awaitTaken(told, state);
+            // Only now does status show the switch: a request a client sends after seeing it goes to the new cluster.
+            switchState = state;
             // After the connections were told of the switch: what the hold kept then goes on to the new cluster, on
             // its connection, which waits for the new cluster's broker before it forwards.
             produceHold.release();
@@ -539,12 +565,14 @@ public final class Gateway implements AutoCloseable {
     }
 
     public GatewayStatus status() {
-        UpstreamCluster active = clusters.active();
+        SwitchState announced = switchState;
+        // The switch state, not the clusters' own view: during a switch that one moves first, before the connections do.
+        String active = announced == null ? clusters.active().name() : announced.activeCluster();
         List<GatewayStatus.Cluster> clusterStatus = clusters.all().stream().map(c -> {
             ClusterView view = c.view();
             Map<Integer, String> nodes = new TreeMap<>();
             view.nodes().forEach((id, address) -> nodes.put(id, address.toString()));
-            return new GatewayStatus.Cluster(c.name(), c.config().bootstrapServers(), c == active, view.reachable(),
+            return new GatewayStatus.Cluster(c.name(), c.config().bootstrapServers(), c.name().equals(active), view.reachable(),
                     view.clusterId(), nodes, view.lastError(), view.checkedAt());
         }).toList();
         ListenerConfig listener = config.listener();
@@ -557,7 +585,7 @@ public final class Gateway implements AutoCloseable {
                 .map(e -> new GatewayStatus.ClientGroup(e.getKey(), e.getValue().size(),
                         e.getValue().stream().sorted(Comparator.comparing(ConnectionInfo::openedAt)).toList()))
                 .toList();
-        return new GatewayStatus(active.name(), switchState == null ? null : switchState.epoch(), clusterStatus, listeners,
+        return new GatewayStatus(active, announced == null ? null : announced.epoch(), clusterStatus, listeners,
                 open.size(), clients, chaos.activeNames(), health.verdict(), autoFailover());
     }
 
