@@ -9,23 +9,28 @@ import java.util.Set;
 /**
  * Everything {@code switchboard serve} needs: the client-facing listener, the admin API, the upstream
  * clusters, which of them serves clients, how switches between them behave, chaos rules to load at start, and how
- * the active cluster's health is judged.
+ * the active cluster's health is judged, and who clients are.
  */
 public record GatewayConfig(ListenerConfig listener, AdminConfig admin, List<ClusterConfig> clusters, String activeCluster,
-                            FailoverConfig failover, ChaosConfig chaos, DetectionConfig detection) {
+                            FailoverConfig failover, ChaosConfig chaos, DetectionConfig detection, SecurityConfig security) {
 
     public GatewayConfig(ListenerConfig listener, AdminConfig admin, List<ClusterConfig> clusters, String activeCluster) {
-        this(listener, admin, clusters, activeCluster, null, null, null);
+        this(listener, admin, clusters, activeCluster, null, null, null, null);
     }
 
     public GatewayConfig(ListenerConfig listener, AdminConfig admin, List<ClusterConfig> clusters, String activeCluster,
                          FailoverConfig failover) {
-        this(listener, admin, clusters, activeCluster, failover, null, null);
+        this(listener, admin, clusters, activeCluster, failover, null, null, null);
     }
 
     public GatewayConfig(ListenerConfig listener, AdminConfig admin, List<ClusterConfig> clusters, String activeCluster,
                          FailoverConfig failover, ChaosConfig chaos) {
-        this(listener, admin, clusters, activeCluster, failover, chaos, null);
+        this(listener, admin, clusters, activeCluster, failover, chaos, null, null);
+    }
+
+    public GatewayConfig(ListenerConfig listener, AdminConfig admin, List<ClusterConfig> clusters, String activeCluster,
+                         FailoverConfig failover, ChaosConfig chaos, DetectionConfig detection) {
+        this(listener, admin, clusters, activeCluster, failover, chaos, detection, null);
     }
 
     public GatewayConfig {
@@ -48,6 +53,7 @@ public record GatewayConfig(ListenerConfig listener, AdminConfig admin, List<Clu
         failover = failover == null ? FailoverConfig.DEFAULT : failover;
         chaos = chaos == null ? ChaosConfig.DEFAULT : chaos;
         detection = detection == null ? DetectionConfig.DEFAULT : detection;
+        security = security == null ? SecurityConfig.NONE : security;
         AutoFailoverConfig auto = detection.autoFailover();
         if (auto.enabled()) {
             ConfigException.require(names.contains(auto.to()), "detection.autoFailover.to",
@@ -63,6 +69,11 @@ public record GatewayConfig(ListenerConfig listener, AdminConfig admin, List<Clu
             ConfigException.require(names.contains(aliased), "failover.mirrorAliases." + aliased,
                     "is not one of the configured clusters " + names);
         }
+    }
+
+    /** The same config with {@code security} instead. */
+    public GatewayConfig withSecurity(SecurityConfig replacement) {
+        return new GatewayConfig(listener, admin, clusters, activeCluster, failover, chaos, detection, replacement);
     }
 
     public Optional<ClusterConfig> cluster(String name) {

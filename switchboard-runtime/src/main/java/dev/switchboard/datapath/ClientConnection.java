@@ -3,6 +3,7 @@ package dev.switchboard.datapath;
 import java.net.InetSocketAddress;
 import java.time.Instant;
 import java.util.ArrayDeque;
+import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.RejectedExecutionException;
@@ -11,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -65,7 +67,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Res
 
     private static final Logger LOG = LoggerFactory.getLogger(ClientConnection.class);
 
-    sealed interface State permits Accepted, Discovering, Routed, Closed {
+    sealed interface State permits Authenticating, Accepted, Discovering, Routed, Closed {
         /** The state's name as status reports it. */
         String name();
     }
@@ -78,6 +80,18 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Res
         Pause pause();
 
         Routed paused(Pause why);
+    }
+
+    /**
+     * The listener terminates SASL and the client has not authenticated yet: the gateway answers ApiVersions,
+     * SaslHandshake and SaslAuthenticate itself, and nothing of the client's reaches a broker. {@code versionsAsked}
+     * while the active cluster's API versions are being learned, before the first client's ApiVersions can be answered.
+     */
+    record Authenticating(boolean versionsAsked) implements State {
+        @Override
+        public String name() {
+            return "Authenticating";
+        }
     }
 
     record Accepted() implements State {
@@ -190,6 +204,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Res
     private InterceptorChain chain;
     private ResponseRelay relay;
     private RequestWalk walk;
+    /** The client's SASL session, when the listener terminates SASL; null when it does not. */
+    private SaslTermination sasl;
     private volatile State state = new Accepted();
     private volatile String clientId = "";
     private volatile long requests;
@@ -246,6 +262,10 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Res
         }
         relay = new ResponseRelay(dataPath, channel, chain, context, this);
         walk = new RequestWalk(dataPath, chain, context, relay, this);
+        if (dataPath.sasl() != null) {
+            sasl = new SaslTermination(dataPath.sasl(), address == null ? "" : address.getAddress().getHostAddress());
+            state = new Authenticating(false);
+        }
     }
 
     /**
@@ -270,6 +290,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Res
             LOG.debug("Cluster {} has no broker for virtual node {}; client={} goes to any broker", cluster.name(), n.nodeId(), remote());
         }
         HostPort target = node.orElseGet(cluster::bootstrapTarget);
+        dataPath.metrics().upstreamConnectionOpened(cluster.name());
         Future<Channel> upstream = dataPath.connector().connect(channel.eventLoop(), cluster, target, this);
         state = new Connecting(cluster, target, upstream, pause);
         upstream.addListener(ready -> upstreamReady(upstream, cluster, target));
@@ -334,6 +355,12 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Res
             } else {
                 pending.add(request);
             }
+        } else if (current instanceof Authenticating authenticating) {
+            if (authenticating.versionsAsked()) {
+                pending.add(request);
+            } else {
+                beforeAuthentication(request);
+            }
         } else if (current instanceof Accepted) {
             pending.add(request);
             channel.config().setAutoRead(false);
@@ -358,6 +385,9 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Res
             ApiKeys api = request.apiKey();
             if (!versions.allows(api.id, request.apiVersion())) {
                 refuseVersion(request);
+                return;
+            }
+            if (sasl != null && !sessionGoesOn(request)) {
                 return;
             }
             long received = System.nanoTime();
@@ -385,6 +415,145 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Res
             clientId = context.clientId();
             chain.clientIdentified(context);
         }
+    }
+
+    // ---- client authentication, when the listener terminates SASL -----------------------------------------------
+
+    /**
+     * A request before the client authenticated: ApiVersions, SaslHandshake and SaslAuthenticate are answered here;
+     * anything else closes the connection, as a broker's SASL listener does. Never throws.
+     */
+    private void beforeAuthentication(RequestFrame request) {
+        try {
+            requests++;
+            context.clientId(request.header().clientId());
+            clientId = context.clientId();
+            ApiKeys api = request.apiKey();
+            if (api != ApiKeys.API_VERSIONS && api != ApiKeys.SASL_HANDSHAKE && api != ApiKeys.SASL_AUTHENTICATE) {
+                request.release();
+                dataPath.metrics().clientAuthenticationFailed("none", "not_authenticated");
+                close("authentication_required", api.name + " before SASL authentication: this listener requires SASL with one of "
+                        + dataPath.sasl().mechanisms() + " (is the client configured with security.protocol=SASL_PLAINTEXT"
+                        + " or SASL_SSL, and sasl.mechanism?)");
+                return;
+            }
+            if (!versions.allows(api.id, request.apiVersion())) {
+                refuseVersion(request);
+                return;
+            }
+            if (api == ApiKeys.API_VERSIONS) {
+                answerVersions(request);
+            } else {
+                authenticationStep(request);
+            }
+        } catch (RuntimeException e) {
+            request.release();
+            fail(e);
+        }
+    }
+
+    /**
+     * ApiVersions before authentication: the active cluster's versions, as a broker of it would answer after the cut to
+     * the gateway's, with the SASL APIs the gateway's own. When they are not known yet the client is not read until
+     * they are.
+     */
+    private void answerVersions(RequestFrame request) {
+        UpstreamCluster cluster = dataPath.clusters().active();
+        var known = dataPath.apiVersions().of(cluster, channel.eventLoop(), dataPath.connector());
+        if (known.isDone() && !known.isCompletedExceptionally()) {
+            answerVersions(request, known.join());
+            return;
+        }
+        pending.addFirst(request);
+        state = new Authenticating(true);
+        channel.config().setAutoRead(false);
+        known.whenComplete((versionsOfCluster, error) -> channel.eventLoop().execute(() -> {
+            if (!(state instanceof Authenticating)) {
+                return; // closed meanwhile
+            }
+            if (error != null) {
+                close(error instanceof UpstreamConnectFailure failure ? failure.cause() : "upstream_versions_unknown",
+                        "cannot answer ApiVersions before authentication: " + CloseCause.describe(error));
+                return;
+            }
+            state = new Authenticating(false);
+            answerVersions(pending.poll(), versionsOfCluster);
+            while (!pending.isEmpty() && state instanceof Authenticating waiting && !waiting.versionsAsked()) {
+                beforeAuthentication(pending.poll());
+            }
+            if (state instanceof Authenticating) {
+                channel.config().setAutoRead(true);
+            }
+        }));
+    }
+
+    private void answerVersions(RequestFrame request, List<ApiVersion> ofCluster) {
+        int correlationId = request.correlationId();
+        short version = request.apiVersion();
+        request.release();
+        ApiVersionsResponseData response = new ApiVersionsResponseData().setErrorCode(Errors.NONE.code());
+        for (ApiVersion api : ofCluster) {
+            if (api.apiKey() != ApiKeys.SASL_HANDSHAKE.id && api.apiKey() != ApiKeys.SASL_AUTHENTICATE.id) {
+                response.apiKeys().add(api.duplicate());
+            }
+        }
+        response.apiKeys().add(new ApiVersion().setApiKey(ApiKeys.SASL_HANDSHAKE.id)
+                .setMinVersion(SaslTermination.MIN_HANDSHAKE_VERSION)
+                .setMaxVersion(GatewayApis.latestVersion(ApiKeys.SASL_HANDSHAKE.id)));
+        response.apiKeys().add(new ApiVersion().setApiKey(ApiKeys.SASL_AUTHENTICATE.id)
+                .setMinVersion(GatewayApis.oldestVersion(ApiKeys.SASL_AUTHENTICATE.id))
+                .setMaxVersion(GatewayApis.latestVersion(ApiKeys.SASL_AUTHENTICATE.id)));
+        versions.negotiated(List.copyOf(response.apiKeys()));
+        relay.answered(correlationId, ApiKeys.API_VERSIONS, version, System.nanoTime(),
+                DecodedResponse.frame(correlationId, ApiKeys.API_VERSIONS, version, response));
+    }
+
+    /** A SaslHandshake or SaslAuthenticate, before authentication or renewing a session; answered in order. */
+    private void authenticationStep(RequestFrame request) {
+        ApiKeys api = request.apiKey();
+        int correlationId = request.correlationId();
+        short version = request.apiVersion();
+        SaslTermination.Step step;
+        try {
+            step = api == ApiKeys.SASL_HANDSHAKE ? sasl.handshake(request.body(), version) : sasl.authenticate(request.body(), version);
+        } finally {
+            request.release();
+        }
+        relay.answered(correlationId, api, version, System.nanoTime(), DecodedResponse.frame(correlationId, api, version, step.response()));
+        if (step instanceof SaslTermination.Authenticated authenticated) {
+            context.authenticated(authenticated.principal());
+            dataPath.metrics().clientAuthenticated(authenticated.mechanism(), authenticated.renewal());
+            LOG.debug("Client authenticated: principal={} mechanism={} client={} clientId={} renewal={}", authenticated.principal(),
+                    authenticated.mechanism(), remote(), clientId, authenticated.renewal());
+            if (state instanceof Authenticating) {
+                state = new Accepted(); // routed by its next request, as a connection without SASL by its first
+            }
+        } else if (step instanceof SaslTermination.Refused refused) {
+            dataPath.metrics().clientAuthenticationFailed(refused.mechanism(), refused.cause());
+            String reason = "SASL " + refused.mechanism() + " authentication failed (" + refused.cause() + "): " + refused.reason();
+            // The client reads why before the connection closes; nothing more of it is read meanwhile.
+            channel.config().setAutoRead(false);
+            channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(written -> close("authentication_failed", reason));
+        }
+    }
+
+    /**
+     * Whether a request of an authenticated client goes on to the interceptors: a SaslHandshake or SaslAuthenticate
+     * renews the session here instead (KIP-368), and a session past its lifetime closes, as on a broker.
+     */
+    private boolean sessionGoesOn(RequestFrame request) {
+        ApiKeys api = request.apiKey();
+        if (api == ApiKeys.SASL_HANDSHAKE || api == ApiKeys.SASL_AUTHENTICATE) {
+            authenticationStep(request);
+            return false;
+        }
+        if (sasl.expired(System.nanoTime())) {
+            request.release();
+            close("session_expired", "the SASL session of " + sasl.principal() + " outlived its lifetime ("
+                    + dataPath.sasl().maxSessionMillis() + " ms at most) without being renewed");
+            return false;
+        }
+        return true;
     }
 
     private void refuseVersion(RequestFrame request) {

@@ -23,13 +23,17 @@ import dev.switchboard.metrics.GatewayMetrics;
  * @param topicNames    topic names by id, learned from metadata
  * @param interceptors  the features that see requests and responses, in order; each makes one interceptor per
  *                      connection
+ * @param sasl          how clients authenticate, when the listener terminates SASL; null when clients do not
+ *                      authenticate to the gateway
+ * @param apiVersions   each cluster's API versions, for clients that have not authenticated yet
  */
 public record DataPath(UpstreamClusters clusters, AddressRewriter addresses, ResponseRewriters rewriters,
                        UpstreamConnector connector, ConnectionRegistry connections, GatewayMetrics metrics,
                        int maxFrameBytes, VirtualNodes nodes, String clusterId, TopicNames topicNames,
-                       List<InterceptorFactory> interceptors) {
+                       List<InterceptorFactory> interceptors, ClientSasl sasl, ClusterApiVersions apiVersions) {
 
     public DataPath {
         interceptors = List.copyOf(interceptors);
+        apiVersions = apiVersions == null ? new ClusterApiVersions() : apiVersions;
     }
 }

@@ -23,6 +23,7 @@ final class RoutedContext implements ConnectionContext, RewriteContext {
     private final NegotiatedVersions versions;
     private String clientId = "";
     private UpstreamCluster cluster;
+    private Optional<String> principal = Optional.empty();
 
     RoutedContext(DataPath dataPath, Listener listener, InetSocketAddress clientAddress, NegotiatedVersions versions) {
         this.dataPath = dataPath;
@@ -74,9 +75,13 @@ final class RoutedContext implements ConnectionContext, RewriteContext {
         return cluster == null ? Optional.empty() : Optional.of(cluster.name());
     }
 
+    void authenticated(String authenticatedPrincipal) {
+        principal = Optional.of(authenticatedPrincipal);
+    }
+
     @Override
     public Optional<String> principal() {
-        return Optional.empty(); // client authentication does not exist yet
+        return principal;
     }
 
     @Override
@@ -113,5 +118,6 @@ final class RoutedContext implements ConnectionContext, RewriteContext {
     @Override
     public void negotiated(List<ApiVersion> apiVersions) {
         versions.negotiated(apiVersions);
+        dataPath.apiVersions().learned(cluster.name(), apiVersions);
     }
 }

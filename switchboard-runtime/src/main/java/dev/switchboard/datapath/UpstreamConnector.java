@@ -3,10 +3,12 @@ package dev.switchboard.datapath;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
@@ -20,6 +22,7 @@ import dev.switchboard.cluster.UpstreamCluster;
 import dev.switchboard.config.ClusterConfig;
 import dev.switchboard.config.HostPort;
 import dev.switchboard.config.SaslConfig;
+import org.apache.kafka.common.message.ApiVersionsResponseData.ApiVersion;
 
 /**
  * Opens the upstream connection of one client connection, on the client's own event loop, so the pair shares
@@ -68,6 +71,34 @@ public class UpstreamConnector {
      * connection.
      */
     Future<Channel> connect(EventLoop loop, UpstreamCluster cluster, HostPort target, ClientConnection connection) {
+        return open(loop, cluster, target, () -> new ResponseStreamDecoder(connection.relay()), new UpstreamHandler(connection));
+    }
+
+    /**
+     * Asks {@code target} of {@code cluster} for its API versions, cut down to the gateway's, on a connection of the
+     * gateway's own that closes once answered. Fails with an {@link UpstreamConnectFailure}.
+     */
+    Future<List<ApiVersion>> askApiVersions(EventLoop loop, UpstreamCluster cluster, HostPort target) {
+        Promise<List<ApiVersion>> answer = loop.newPromise();
+        String upstream = target + " of cluster " + cluster.name();
+        ApiVersionsProbe probe = new ApiVersionsProbe(answer, upstream);
+        open(loop, cluster, target, () -> new KafkaFrameDecoder(MAX_SASL_RESPONSE_BYTES), probe).addListener(ready -> {
+            if (ready.isSuccess()) {
+                Channel channel = (Channel) ready.getNow();
+                probe.ask(channel.pipeline().context(probe));
+            } else {
+                answer.tryFailure(ready.cause());
+            }
+        });
+        return answer;
+    }
+
+    /**
+     * Opens a connection through TLS and SASL as the cluster asks. Once it is ready, {@code decoder} reads its
+     * responses and hands them to {@code last}.
+     */
+    private Future<Channel> open(EventLoop loop, UpstreamCluster cluster, HostPort target, Supplier<ChannelHandler> decoder,
+                                 ChannelHandler last) {
         String upstream = target + " of cluster " + cluster.name();
         UpstreamTls tls = tlsByCluster.get(cluster.name());
         SaslConfig sasl = saslByCluster.get(cluster.name());
@@ -85,13 +116,13 @@ public class UpstreamConnector {
                             pipeline.addLast("tls", tls.newHandler(channel.alloc(), target));
                         }
                         if (sasl != null) {
-                            // Whole frames while authenticating; streaming once authenticated, see authenticate().
+                            // Whole frames while authenticating; the decoder once authenticated, see authenticate().
                             pipeline.addLast(SASL_FRAME_DECODER, new KafkaFrameDecoder(MAX_SASL_RESPONSE_BYTES));
                             pipeline.addLast("sasl", new UpstreamSaslAuthenticator(sasl, upstream, target.host()));
                         } else {
-                            pipeline.addLast(RESPONSE_DECODER, new ResponseStreamDecoder(connection.relay()));
+                            pipeline.addLast(RESPONSE_DECODER, decoder.get());
                         }
-                        pipeline.addLast("upstream", new UpstreamHandler(connection));
+                        pipeline.addLast("upstream", last);
                     }
                 })
                 .connect(target.host(), target.port());
@@ -103,7 +134,7 @@ public class UpstreamConnector {
         });
         connected.addListener((ChannelFuture tcp) -> {
             if (tcp.isSuccess()) {
-                secure(tcp.channel(), upstream, ready, connection);
+                secure(tcp.channel(), upstream, ready, decoder);
             } else {
                 ready.tryFailure(new UpstreamConnectFailure("upstream_unreachable", "cannot reach " + upstream + ": "
                         + CloseCause.describe(tcp.cause())));
@@ -112,15 +143,15 @@ public class UpstreamConnector {
         return ready;
     }
 
-    private static void secure(Channel channel, String upstream, Promise<Channel> ready, ClientConnection connection) {
+    private static void secure(Channel channel, String upstream, Promise<Channel> ready, Supplier<ChannelHandler> decoder) {
         SslHandler tls = channel.pipeline().get(SslHandler.class);
         if (tls == null) {
-            authenticate(channel, ready, connection);
+            authenticate(channel, ready, decoder);
             return;
         }
         tls.handshakeFuture().addListener(handshake -> {
             if (handshake.isSuccess()) {
-                authenticate(channel, ready, connection);
+                authenticate(channel, ready, decoder);
             } else {
                 ready.tryFailure(new UpstreamConnectFailure("upstream_tls_failed", "TLS handshake with " + upstream
                         + " failed: " + CloseCause.describe(handshake.cause())));
@@ -128,7 +159,7 @@ public class UpstreamConnector {
         });
     }
 
-    private static void authenticate(Channel channel, Promise<Channel> ready, ClientConnection connection) {
+    private static void authenticate(Channel channel, Promise<Channel> ready, Supplier<ChannelHandler> decoder) {
         UpstreamSaslAuthenticator sasl = channel.pipeline().get(UpstreamSaslAuthenticator.class);
         if (sasl == null) {
             ready.trySuccess(channel);
@@ -138,7 +169,7 @@ public class UpstreamConnector {
             if (authentication.isSuccess()) {
                 // Nothing is in flight after authentication, so the whole-frame decoder holds no bytes to hand over.
                 ChannelPipeline pipeline = channel.pipeline();
-                pipeline.addAfter(SASL_FRAME_DECODER, RESPONSE_DECODER, new ResponseStreamDecoder(connection.relay()));
+                pipeline.addAfter(SASL_FRAME_DECODER, RESPONSE_DECODER, decoder.get());
                 pipeline.remove(SASL_FRAME_DECODER);
                 ready.trySuccess(channel);
             } else {

@@ -20,7 +20,6 @@ import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 import io.netty.util.concurrent.ScheduledFuture;
 import dev.switchboard.config.SaslConfig;
-import org.apache.kafka.common.message.RequestHeaderData;
 import org.apache.kafka.common.message.ResponseHeaderData;
 import org.apache.kafka.common.message.SaslAuthenticateRequestData;
 import org.apache.kafka.common.message.SaslAuthenticateResponseData;
@@ -30,7 +29,6 @@ import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.protocol.ByteBufferAccessor;
 import org.apache.kafka.common.protocol.Errors;
-import org.apache.kafka.common.requests.RequestUtils;
 import org.apache.kafka.common.security.scram.internals.ScramSaslClientProvider;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,7 +46,6 @@ final class UpstreamSaslAuthenticator extends ChannelInboundHandlerAdapter {
     private static final Logger LOG = LoggerFactory.getLogger(UpstreamSaslAuthenticator.class);
     private static final short HANDSHAKE_VERSION = 1;
     private static final short AUTHENTICATE_VERSION = 2;
-    private static final String CLIENT_ID = "switchboard";
     private static final long TIMEOUT_MILLIS = 10_000;
 
     static {
@@ -175,12 +172,7 @@ final class UpstreamSaslAuthenticator extends ChannelInboundHandlerAdapter {
 
     private void send(ApiKeys api, short version, ApiMessage body) {
         awaiting = api;
-        RequestHeaderData header = new RequestHeaderData().setRequestApiKey(api.id).setRequestApiVersion(version)
-                .setCorrelationId(++correlationId).setClientId(CLIENT_ID);
-        ByteBuffer encoded = RequestUtils.serialize(header, api.requestHeaderVersion(version), body, version);
-        ByteBuf frame = ctx.alloc().buffer(KafkaFrameDecoder.SIZE_PREFIX + encoded.remaining());
-        frame.writeInt(encoded.remaining()).writeBytes(encoded);
-        ctx.writeAndFlush(frame).addListener((ChannelFutureListener) written -> {
+        ctx.writeAndFlush(GatewayRequest.frame(ctx.alloc(), api, version, ++correlationId, body)).addListener((ChannelFutureListener) written -> {
             if (!written.isSuccess()) {
                 fail("cannot send " + api.name + ": " + written.cause());
             }

@@ -67,6 +67,8 @@ public final class SwitchStateStore implements AutoCloseable {
     public static final String CHAOS_KEY_PREFIX = "chaos/";
     /** The steps of automatic failovers, one key each; see {@link AutoFailoverEvent}. */
     public static final String AUTO_FAILOVER_KEY_PREFIX = "auto-failover/";
+    /** The gateway's users, one record per user name: salted credentials or a removal, never a password. */
+    public static final String USER_KEY_PREFIX = "user/";
     private static final Duration CLUSTER_TIMEOUT = Duration.ofSeconds(5);
     /** How long closing waits for followers woken from their consumers to stop by themselves. */
     private static final Duration FOLLOWER_STOP_WAIT = Duration.ofSeconds(1);
@@ -86,6 +88,10 @@ public final class SwitchStateStore implements AutoCloseable {
 
         /** A change to the chaos rule {@code name}, as the JSON it was published with. */
         default void chaosRule(String cluster, String name, String json) {
+        }
+
+        /** A change to the gateway user {@code name}, as the JSON it was published with. */
+        default void user(String cluster, String name, String json) {
         }
 
         /** A step of an automatic failover, in the order {@code cluster}'s topic holds it. */
@@ -318,6 +324,8 @@ public final class SwitchStateStore implements AutoCloseable {
                 listener.instanceReport(cluster, JSON.readValue(record.value(), InstanceReport.class));
             } else if (record.key() != null && record.key().startsWith(AUTO_FAILOVER_KEY_PREFIX)) {
                 listener.autoFailover(cluster, JSON.readValue(record.value(), AutoFailoverEvent.class));
+            } else if (record.key() != null && record.key().startsWith(USER_KEY_PREFIX)) {
+                listener.user(cluster, record.key().substring(USER_KEY_PREFIX.length()), record.value());
             } else if (record.key() != null && record.key().startsWith(CHAOS_KEY_PREFIX)) {
                 listener.chaosRule(cluster, record.key().substring(CHAOS_KEY_PREFIX.length()), record.value());
             }

@@ -25,6 +25,7 @@ import java.util.function.Consumer;
 import java.util.stream.Collectors;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.switchboard.audit.AuditEvent;
 import dev.switchboard.audit.AuditLog;
 import dev.switchboard.chaos.ChaosInterceptor;
@@ -74,7 +75,12 @@ import dev.switchboard.config.GatewayConfig;
 import dev.switchboard.config.ListenerConfig;
 import dev.switchboard.datapath.AddressRewriter;
 import dev.switchboard.datapath.ConnectionInfo;
+import dev.switchboard.datapath.ClientSasl;
+import dev.switchboard.datapath.ClusterApiVersions;
 import dev.switchboard.datapath.ConnectionRegistry;
+import dev.switchboard.security.GatewaySasl;
+import dev.switchboard.security.UserDirectory;
+import dev.switchboard.config.ClientSaslConfig;
 import dev.switchboard.datapath.DataPath;
 import dev.switchboard.datapath.GatewayServer;
 import dev.switchboard.datapath.Listener;
@@ -104,6 +110,7 @@ public final class Gateway implements AutoCloseable {
     private static final Duration STATE_CATCH_UP_WAIT = Duration.ofSeconds(10);
     private static final Duration REPORT_INTERVAL = Duration.ofSeconds(2);
     private static final ObjectMapper CHAOS_JSON = new ObjectMapper();
+    private static final ObjectMapper USERS_JSON = new ObjectMapper().registerModule(new JavaTimeModule());
 
     private final GatewayConfig config;
     private final GatewayMetrics metrics;
@@ -123,6 +130,7 @@ public final class Gateway implements AutoCloseable {
     private final MirrorMakerReplication replication;
     private final ClusterSwitch clusterSwitch;
     private final ChaosRules chaos;
+    private final UserDirectory users;
     private final ClusterProducerIds producerIdSource;
     private final ProducerBindings producerBindings;
     private final AlertChannels alerts;
@@ -168,6 +176,7 @@ public final class Gateway implements AutoCloseable {
         this.replication = new MirrorMakerReplication(config);
         this.producerIdSource = new ClusterProducerIds(clusters);
         this.producerBindings = new ProducerBindings(producerIdSource, ProducerBindings.Limits.DEFAULT, clock, metrics.registry());
+        this.users = new UserDirectory(clock);
         this.chaos = new ChaosRules(new RuleParser(FaultTypes.ALL, config.chaos().ruleDuration()), audit, metrics.registry(), clock);
         this.clusterSwitch = new ClusterSwitch(config, store, replication, this::apply, () -> clusters.active().name(),
                 () -> Map.copyOf(instances), clock);
@@ -180,7 +189,13 @@ public final class Gateway implements AutoCloseable {
                 alerts, instanceId, clock);
         server.attach(new DataPath(clusters, new AddressRewriter(listener.advertisedHost(), nodePorts, virtualNodes),
                 ResponseRewriters.standard(), connector, connections, metrics, listener.maxFrameBytes(), virtualNodes,
-                listener.clusterId(), new TopicNames(metrics), interceptors(extensions)));
+                listener.clusterId(), new TopicNames(metrics), interceptors(extensions), clientSasl(), new ClusterApiVersions()));
+    }
+
+    /** The SASL the listener terminates, over the gateway's users; null when clients do not authenticate to it. */
+    private ClientSasl clientSasl() {
+        ClientSaslConfig sasl = config.security().sasl();
+        return sasl == null ? null : new GatewaySasl(sasl, users.users());
     }
 
     /**
@@ -241,6 +256,8 @@ public final class Gateway implements AutoCloseable {
         }
         followSwitchState();
         chaos.share((name, change) -> store.publish(SwitchStateStore.CHAOS_KEY_PREFIX + name, change));
+        users.populate(config.security().users());
+        users.share((name, change) -> store.publish(SwitchStateStore.USER_KEY_PREFIX + name, change));
         chaos.reachConnections(connections::closeWhere);
         chaos.populate(ChaosRulesFile.load(config.chaos()));
         // In the configured order, so the first cluster keeps its own node ids on every instance.
@@ -301,6 +318,15 @@ public final class Gateway implements AutoCloseable {
                     chaos.shared(name, CHAOS_JSON.readTree(json));
                 } catch (IOException e) {
                     LOG.warn("Unreadable chaos rule {} in the switch state on cluster={}: {}", name, cluster, e.toString());
+                }
+            }
+
+            @Override
+            public void user(String cluster, String name, String json) {
+                try {
+                    users.shared(name, USERS_JSON.readValue(json, UserDirectory.UserChange.class));
+                } catch (IOException e) {
+                    LOG.warn("Unreadable user {} in the switch state on cluster={}: {}", name, cluster, e.toString());
                 }
             }
 
@@ -549,6 +575,11 @@ public final class Gateway implements AutoCloseable {
     /** The chaos rules in force, shared by every instance. */
     public ChaosRules chaos() {
         return chaos;
+    }
+
+    /** The users clients authenticate as, shared by every instance. */
+    public UserDirectory users() {
+        return users;
     }
 
     public GatewayMetrics metrics() {

@@ -138,6 +138,27 @@ public final class GatewayMetrics {
                 .tag("interceptor", interceptor).register(registry).increment();
     }
 
+    /** An upstream connection opened for a client connection: what the brokers see of the gateway's clients. */
+    public void upstreamConnectionOpened(String cluster) {
+        Counter.builder("switchboard.upstream.connections.opened").description("Upstream connections opened to serve client connections")
+                .tag("cluster", cluster).register(registry).increment();
+    }
+
+    /** A client authenticated to the gateway, or renewed its session (KIP-368). */
+    public void clientAuthenticated(String mechanism, boolean renewal) {
+        Counter.builder("switchboard.client.authentications").description("Client SASL authentications that succeeded, by mechanism")
+                .tag("mechanism", mechanism).tag("renewal", String.valueOf(renewal)).register(registry).increment();
+    }
+
+    /**
+     * A client's authentication failed: {@code cause} says why ({@code unknown_user}, {@code wrong_password},
+     * {@code unsupported_mechanism}, {@code not_authenticated} for a request before any SASL, ...).
+     */
+    public void clientAuthenticationFailed(String mechanism, String cause) {
+        Counter.builder("switchboard.client.authentication.failures").description("Client SASL authentications refused, by mechanism and cause")
+                .tag("mechanism", mechanism).tag("cause", cause).register(registry).increment();
+    }
+
     /** A topic id not kept, because the names kept for one cluster reached their bound. */
     public void topicNameDropped(String cluster) {
         Counter.builder("switchboard.topic.names.dropped").description("Topic ids not kept: the bound on names per cluster was reached")

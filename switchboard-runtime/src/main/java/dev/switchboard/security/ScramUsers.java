@@ -7,6 +7,7 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 import javax.security.auth.callback.Callback;
 import javax.security.auth.callback.NameCallback;
@@ -73,6 +74,25 @@ public final class ScramUsers {
         return byMechanism.get(mechanism(mechanismName)).remove(user) != null;
     }
 
+    /** Adds {@code user}'s salted credential as another instance made it, or replaces it. */
+    public void putCredential(String user, String mechanismName, ScramCredential credential) {
+        byMechanism.get(mechanism(mechanismName)).put(user, credential);
+    }
+
+    /** Removes {@code user} for every mechanism; returns whether it had any credential. */
+    public boolean removeAll(String user) {
+        boolean had = false;
+        for (CredentialCache.Cache<ScramCredential> cache : byMechanism.values()) {
+            had |= cache.remove(user) != null;
+        }
+        return had;
+    }
+
+    /** Whether {@code user} has a credential for any mechanism. */
+    public boolean exists(String user) {
+        return byMechanism.values().stream().anyMatch(cache -> cache.get(user) != null);
+    }
+
     /** The salted credential of {@code user}, if it has one for {@code mechanismName}. */
     public Optional<ScramCredential> credential(String user, String mechanismName) {
         return Optional.ofNullable(byMechanism.get(mechanism(mechanismName)).get(user));
@@ -84,20 +104,37 @@ public final class ScramUsers {
      * credentials") fails the exchange with a {@link SaslException}, as on a broker.
      */
     public SaslServer saslServer(String mechanismName, String serverName) throws SaslException {
+        return saslServer(mechanismName, serverName, name -> { });
+    }
+
+    /** As {@link #saslServer(String, String)}, telling {@code nameSeen} the user name the client gave. */
+    SaslServer saslServer(String mechanismName, String serverName, Consumer<String> nameSeen) throws SaslException {
         ScramMechanism mechanism = mechanism(mechanismName);
         ScramServerCallbackHandler handler = new ScramServerCallbackHandler(byMechanism.get(mechanism),
                 new DelegationTokenCache(ScramMechanism.mechanismNames()));
         handler.configure(Map.of(), mechanism.mechanismName(), List.of());
-        return Sasl.createSaslServer(mechanism.mechanismName(), "kafka", serverName, Map.of(), handler);
+        return Sasl.createSaslServer(mechanism.mechanismName(), "kafka", serverName, Map.of(), callbacks -> {
+            for (Callback callback : callbacks) {
+                if (callback instanceof NameCallback name) {
+                    nameSeen.accept(name.getDefaultName());
+                }
+            }
+            handler.handle(callbacks);
+        });
     }
 
     /** A SASL server for one client's PLAIN exchange, its password checked against the user's SCRAM credentials. */
     public SaslServer plainSaslServer(String serverName) throws SaslException {
+        return plainSaslServer(serverName, name -> { });
+    }
+
+    SaslServer plainSaslServer(String serverName, Consumer<String> nameSeen) throws SaslException {
         return Sasl.createSaslServer("PLAIN", "kafka", serverName, Map.of(), callbacks -> {
             String user = null;
             for (Callback callback : callbacks) {
                 if (callback instanceof NameCallback name) {
                     user = name.getDefaultName();
+                    nameSeen.accept(user);
                 } else if (callback instanceof PlainAuthenticateCallback plain) {
                     plain.authenticated(user != null && passwordMatches(user, new String(plain.password())));
                 } else {

@@ -16,6 +16,7 @@ import dev.switchboard.config.FailoverConfig;
 import dev.switchboard.config.GatewayConfig;
 import dev.switchboard.config.ListenerConfig;
 import dev.switchboard.config.PortRange;
+import dev.switchboard.config.SecurityConfig;
 import dev.switchboard.failover.recovery.ApplicationRecovery;
 import dev.switchboard.failover.recovery.RecoveryReport;
 import dev.switchboard.gateway.Gateway;
@@ -87,9 +88,22 @@ public final class GatewayFixture implements AutoCloseable {
         this(maxFrameKiB, properties, failover, clusterId, strictRequests, interceptors, null, clusters);
     }
 
+    /** A gateway whose clients authenticate to it as {@code security} says. */
+    public static GatewayFixture withSecurity(SecurityConfig security, EmbeddedKafkaCluster... clusters) {
+        return new GatewayFixture(100, EmbeddedKafkaCluster::clientSecurityProperties, null, null, false, List.of(),
+                null, security, clusters);
+    }
+
     private GatewayFixture(int maxFrameKiB, Function<EmbeddedKafkaCluster, Map<String, String>> properties,
                            FailoverConfig failover, String clusterId, boolean strictRequests,
                            List<InterceptorFactory> interceptors, DetectionConfig detection, EmbeddedKafkaCluster... clusters) {
+        this(maxFrameKiB, properties, failover, clusterId, strictRequests, interceptors, detection, null, clusters);
+    }
+
+    private GatewayFixture(int maxFrameKiB, Function<EmbeddedKafkaCluster, Map<String, String>> properties,
+                           FailoverConfig failover, String clusterId, boolean strictRequests,
+                           List<InterceptorFactory> interceptors, DetectionConfig detection, SecurityConfig security,
+                           EmbeddedKafkaCluster... clusters) {
         this.bootstrapPort = FreePorts.next();
         int first = FreePorts.range(8, bootstrapPort);
         this.nodePorts = new PortRange(first, first + 7);
@@ -104,7 +118,7 @@ public final class GatewayFixture implements AutoCloseable {
         GatewayConfig config = new GatewayConfig(
                 new ListenerConfig("127.0.0.1", ADVERTISED_HOST, bootstrapPort, nodePorts, maxFrameKiB * 1024, clusterId,
                         strictRequests),
-                new AdminConfig("127.0.0.1", 0), upstreams, clusters[0].name(), failover, null, detection);
+                new AdminConfig("127.0.0.1", 0), upstreams, clusters[0].name(), failover, null, detection, security);
         this.gateway = Gateway.start(config, new GatewayExtensions(interceptors, List.of(detector)));
     }
 

@@ -25,6 +25,13 @@ public final class ApiVersionsRewriter implements ResponseRewriter<ApiVersionsRe
         if (response.errorCode() != Errors.NONE.code()) {
             return false;
         }
+        cutDown(response);
+        context.negotiated(List.copyOf(response.apiKeys()));
+        return true;
+    }
+
+    /** Each API's range to the intersection of the broker's and the gateway's; APIs the gateway does not forward go. */
+    public static void cutDown(ApiVersionsResponseData response) {
         Iterator<ApiVersion> apis = response.apiKeys().iterator();
         while (apis.hasNext()) {
             ApiVersion api = apis.next();
@@ -40,7 +47,5 @@ public final class ApiVersionsRewriter implements ResponseRewriter<ApiVersionsRe
                 api.setMinVersion(min).setMaxVersion(max);
             }
         }
-        context.negotiated(List.copyOf(response.apiKeys()));
-        return true;
     }
 }

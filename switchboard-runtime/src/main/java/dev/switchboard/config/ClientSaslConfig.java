@@ -1,0 +1,30 @@
+package dev.switchboard.config;
+
+import java.util.List;
+
+/**
+ * SASL that the gateway's listener terminates: clients authenticate to the gateway, never to a broker.
+ *
+ * @param mechanisms   offered to clients, in order of preference; from {@link #MECHANISMS}
+ * @param maxSessionMs KIP-368's {@code connections.max.reauth.ms}: a client must authenticate again on its connection
+ *                     within this, or the connection closes at its next request; 0 (the default) for never
+ */
+public record ClientSaslConfig(List<String> mechanisms, Long maxSessionMs) {
+
+    public static final List<String> MECHANISMS = List.of("SCRAM-SHA-512", "SCRAM-SHA-256", "PLAIN");
+
+    public ClientSaslConfig {
+        ConfigException.require(mechanisms != null && !mechanisms.isEmpty(), "mechanisms",
+                "must list at least one of " + MECHANISMS);
+        mechanisms = List.copyOf(mechanisms);
+        for (int i = 0; i < mechanisms.size(); i++) {
+            ConfigException.require(MECHANISMS.contains(mechanisms.get(i)), "mechanisms[" + i + "]",
+                    "must be one of " + MECHANISMS + ", was " + mechanisms.get(i));
+            ConfigException.require(mechanisms.indexOf(mechanisms.get(i)) == i, "mechanisms[" + i + "]",
+                    mechanisms.get(i) + " is listed twice");
+        }
+        maxSessionMs = maxSessionMs == null ? Long.valueOf(0) : maxSessionMs;
+        ConfigException.require(maxSessionMs >= 0, "maxSessionMs", "must be 0 (sessions last as long as the connection) or more, was "
+                + maxSessionMs);
+    }
+}

@@ -1,0 +1,30 @@
+package dev.switchboard.config;
+
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Who clients are at the gateway.
+ *
+ * @param sasl  SASL the listener terminates; absent, clients do not authenticate to the gateway
+ * @param users users to create at start when the shared state does not hold them yet. Their passwords are salted
+ *              as they are read and never kept; users are better managed with {@code switchboard users}, which keeps
+ *              passwords out of files
+ */
+public record SecurityConfig(ClientSaslConfig sasl, List<UserConfig> users) {
+
+    public static final SecurityConfig NONE = new SecurityConfig(null, null);
+
+    public SecurityConfig {
+        users = users == null ? List.of() : List.copyOf(users);
+        Set<String> names = new HashSet<>();
+        for (int i = 0; i < users.size(); i++) {
+            ConfigException.require(users.get(i) != null, "users[" + i + "]", "is empty");
+            ConfigException.require(names.add(users.get(i).name()), "users[" + i + "].name",
+                    "'" + users.get(i).name() + "' is listed twice");
+        }
+        ConfigException.require(users.isEmpty() || sasl != null, "users",
+                "need sasl: {mechanisms: [...]} beside them, or no client could authenticate as them");
+    }
+}

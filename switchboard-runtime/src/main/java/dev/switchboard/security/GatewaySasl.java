@@ -1,0 +1,104 @@
+package dev.switchboard.security;
+
+import java.util.List;
+
+import javax.security.sasl.SaslException;
+import javax.security.sasl.SaslServer;
+
+import dev.switchboard.config.ClientSaslConfig;
+import dev.switchboard.datapath.ClientSasl;
+import org.apache.kafka.common.errors.SaslAuthenticationException;
+
+/**
+ * The listener's SASL over the gateway's users: SCRAM-SHA-256, SCRAM-SHA-512 and PLAIN, each with Kafka's own SASL
+ * server. A client is told only that its credentials were refused, as a broker tells it; which of the user name or
+ * the password was wrong is for the gateway's log and metrics.
+ */
+public final class GatewaySasl implements ClientSasl {
+
+    /** The server name some mechanisms bind into the exchange; SCRAM and PLAIN do not check it. */
+    private static final String SERVER_NAME = "switchboard";
+
+    private final ClientSaslConfig config;
+    private final ScramUsers users;
+
+    public GatewaySasl(ClientSaslConfig config, ScramUsers users) {
+        this.config = config;
+        this.users = users;
+    }
+
+    @Override
+    public List<String> mechanisms() {
+        return config.mechanisms();
+    }
+
+    @Override
+    public long maxSessionMillis() {
+        return config.maxSessionMs();
+    }
+
+    @Override
+    public Exchange begin(String mechanism, String clientHost) {
+        return new ServerExchange(mechanism);
+    }
+
+    /** One exchange, with the user name the client gave as soon as it gave it. */
+    private final class ServerExchange implements Exchange {
+
+        private final String mechanism;
+        private String user;
+        private SaslServer server;
+
+        ServerExchange(String mechanism) {
+            this.mechanism = mechanism;
+        }
+
+        @Override
+        public byte[] evaluate(byte[] fromClient) throws Refused {
+            try {
+                if (server == null) {
+                    server = mechanism.equals("PLAIN") ? users.plainSaslServer(SERVER_NAME, name -> user = name)
+                            : users.saslServer(mechanism, SERVER_NAME, name -> user = name);
+                }
+                return server.evaluateResponse(fromClient);
+            } catch (SaslAuthenticationException | SaslException | IllegalArgumentException e) {
+                dispose();
+                if (user == null) {
+                    throw new Refused("malformed", "Authentication failed: the " + mechanism + " exchange could not be read: "
+                            + e.getMessage());
+                }
+                throw new Refused(cause(), "Authentication failed: invalid credentials with SASL mechanism " + mechanism);
+            }
+        }
+
+        private String cause() {
+            boolean hasCredential = mechanism.equals("PLAIN") ? users.exists(user) : users.credential(user, mechanism).isPresent();
+            if (hasCredential) {
+                return "wrong_password";
+            }
+            return users.exists(user) ? "no_credential_for_mechanism" : "unknown_user";
+        }
+
+        @Override
+        public boolean complete() {
+            return server != null && server.isComplete();
+        }
+
+        @Override
+        public String principal() {
+            String id = server.getAuthorizationID();
+            dispose();
+            return "User:" + id;
+        }
+
+        private void dispose() {
+            if (server != null) {
+                try {
+                    server.dispose();
+                } catch (SaslException ignored) {
+                    // holds nothing worth a failure
+                }
+            }
+        }
+    }
+}

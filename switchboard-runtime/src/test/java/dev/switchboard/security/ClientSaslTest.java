@@ -1,0 +1,187 @@
+package dev.switchboard.security;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+import dev.switchboard.config.ClientSaslConfig;
+import dev.switchboard.config.SecurityConfig;
+import dev.switchboard.config.UserConfig;
+import dev.switchboard.support.GatewayFixture;
+import dev.switchboard.support.Records;
+import dev.switchboard.testkit.EmbeddedKafkaCluster;
+import dev.switchboard.testkit.KafkaCluster;
+import dev.switchboard.testkit.SharedClusters;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.apache.kafka.clients.CommonClientConfigs;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.config.SaslConfigs;
+import org.apache.kafka.common.errors.SaslAuthenticationException;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Clients authenticate to the gateway with SASL, and the gateway to the cluster with its own identity: Java clients
+ * with SCRAM-SHA-512, SCRAM-SHA-256 and PLAIN produce and consume every record once; wrong passwords and unknown users
+ * are refused with Kafka's authentication error, counted by cause, and nothing of theirs reaches the cluster.
+ */
+@ExtendWith(SharedClusters.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ClientSaslTest {
+
+    private EmbeddedKafkaCluster cluster;
+    private GatewayFixture gateway;
+
+    @BeforeAll
+    void start(@KafkaCluster(name = "primary") EmbeddedKafkaCluster cluster) {
+        this.cluster = cluster;
+        SecurityConfig security = new SecurityConfig(new ClientSaslConfig(List.of("SCRAM-SHA-512", "SCRAM-SHA-256", "PLAIN"), null),
+                List.of(new UserConfig("alice", "alice-secret", null)));
+        this.gateway = GatewayFixture.withSecurity(security, cluster);
+        // As `switchboard users add` would, through the admin API.
+        gateway.gateway().users().put("bob", "bob-secret", List.of("SCRAM-SHA-256"));
+    }
+
+    @AfterAll
+    void stop() {
+        if (gateway != null) {
+            gateway.close();
+        }
+    }
+
+    @Test
+    void scramSha512ProducesAndConsumesEveryRecordOnce() throws Exception {
+        roundTrip("sasl-scram-512", sasl("SCRAM-SHA-512", "alice", "alice-secret"));
+    }
+
+    @Test
+    void scramSha256WithAUserAddedAtRuntime() throws Exception {
+        roundTrip("sasl-scram-256", sasl("SCRAM-SHA-256", "bob", "bob-secret"));
+    }
+
+    @Test
+    void plainIsCheckedAgainstTheSaltedScramCredentials() throws Exception {
+        roundTrip("sasl-plain", sasl("PLAIN", "alice", "alice-secret"));
+    }
+
+    @Test
+    void wrongPasswordUnknownUserAndMissingMechanismAreRefusedAndReachNothing() {
+        double upstreamBefore = upstreamConnections();
+        assertRefused(sasl("SCRAM-SHA-512", "alice", "not-her-password"));
+        assertRefused(sasl("PLAIN", "alice", "not-her-password"));
+        assertRefused(sasl("SCRAM-SHA-512", "mallory", "anything"));
+        // bob has a SCRAM-SHA-256 credential only.
+        assertRefused(sasl("SCRAM-SHA-512", "bob", "bob-secret"));
+        assertThat(failures("SCRAM-SHA-512", "wrong_password")).isEqualTo(1);
+        assertThat(failures("PLAIN", "wrong_password")).isEqualTo(1);
+        assertThat(failures("SCRAM-SHA-512", "unknown_user")).isEqualTo(1);
+        assertThat(failures("SCRAM-SHA-512", "no_credential_for_mechanism")).isEqualTo(1);
+        assertThat(upstreamConnections()).as("upstream connections opened for refused clients").isEqualTo(upstreamBefore);
+    }
+
+    @Test
+    void aClientWithoutSaslIsClosedBeforeAnythingReachesTheCluster() {
+        double upstreamBefore = upstreamConnections();
+        Map<String, Object> props = new HashMap<>(gateway.clientProperties("no-sasl"));
+        props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 3_000);
+        props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 2_000);
+        try (Admin admin = Admin.create(props)) {
+            assertThatThrownBy(() -> admin.listTopics().names().get(10, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class);
+        }
+        assertThat(failures("none", "not_authenticated")).isPositive();
+        assertThat(upstreamConnections()).isEqualTo(upstreamBefore);
+    }
+
+    private void roundTrip(String topic, Map<String, Object> sasl) throws Exception {
+        cluster.createTopic(topic, 2, 1);
+        List<String> sent = Records.numbered(topic, 200);
+        Map<String, Object> producerProps = new HashMap<>(sasl);
+        producerProps.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
+        producerProps.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
+        producerProps.put(ProducerConfig.ACKS_CONFIG, "all");
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(producerProps)) {
+            List<Future<RecordMetadata>> sends = new ArrayList<>();
+            for (String value : sent) {
+                sends.add(producer.send(new ProducerRecord<>(topic, value)));
+            }
+            for (Future<RecordMetadata> send : sends) {
+                send.get(30, TimeUnit.SECONDS);
+            }
+        }
+        Map<String, Object> consumerProps = new HashMap<>(sasl);
+        consumerProps.put(ConsumerConfig.GROUP_ID_CONFIG, topic + "-group");
+        consumerProps.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        consumerProps.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
+        consumerProps.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
+        List<String> consumed = new ArrayList<>();
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(consumerProps)) {
+            consumer.subscribe(List.of(topic));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (consumed.size() < sent.size() && System.nanoTime() < deadline) {
+                for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(500))) {
+                    consumed.add(record.value());
+                }
+            }
+        }
+        Records.assertExactlyOnce(sent, consumed);
+    }
+
+    private void assertRefused(Map<String, Object> sasl) {
+        Map<String, Object> props = new HashMap<>(sasl);
+        props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10_000);
+        props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
+        try (Admin admin = Admin.create(props)) {
+            assertThatThrownBy(() -> admin.listTopics().names().get(15, TimeUnit.SECONDS))
+                    .isInstanceOf(ExecutionException.class)
+                    .hasCauseInstanceOf(SaslAuthenticationException.class)
+                    .cause().hasMessageContaining("invalid credentials with SASL mechanism " + sasl.get(SaslConfigs.SASL_MECHANISM));
+        }
+    }
+
+    private Map<String, Object> sasl(String mechanism, String user, String password) {
+        Map<String, Object> props = new HashMap<>(gateway.clientProperties(user + "-" + mechanism.toLowerCase()));
+        props.put(CommonClientConfigs.SECURITY_PROTOCOL_CONFIG, "SASL_PLAINTEXT");
+        props.put(SaslConfigs.SASL_MECHANISM, mechanism);
+        String module = mechanism.equals("PLAIN") ? "org.apache.kafka.common.security.plain.PlainLoginModule"
+                : "org.apache.kafka.common.security.scram.ScramLoginModule";
+        props.put(SaslConfigs.SASL_JAAS_CONFIG, module + " required username=\"" + user + "\" password=\"" + password + "\";");
+        return props;
+    }
+
+    private double failures(String mechanism, String cause) {
+        Counter counter = registry().find("switchboard.client.authentication.failures").tag("mechanism", mechanism)
+                .tag("cause", cause).counter();
+        return counter == null ? 0 : counter.count();
+    }
+
+    private double upstreamConnections() {
+        Counter counter = registry().find("switchboard.upstream.connections.opened").counter();
+        return counter == null ? 0 : counter.count();
+    }
+
+    private MeterRegistry registry() {
+        return gateway.gateway().metrics().registry();
+    }
+}
