@@ -497,12 +497,10 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Res
                 response.apiKeys().add(api.duplicate());
             }
         }
-        response.apiKeys().add(new ApiVersion().setApiKey(ApiKeys.SASL_HANDSHAKE.id)
-                .setMinVersion(SaslTermination.MIN_HANDSHAKE_VERSION)
-                .setMaxVersion(GatewayApis.latestVersion(ApiKeys.SASL_HANDSHAKE.id)));
-        response.apiKeys().add(new ApiVersion().setApiKey(ApiKeys.SASL_AUTHENTICATE.id)
-                .setMinVersion(GatewayApis.oldestVersion(ApiKeys.SASL_AUTHENTICATE.id))
-                .setMaxVersion(GatewayApis.latestVersion(ApiKeys.SASL_AUTHENTICATE.id)));
+        for (ApiKeys saslApi : List.of(ApiKeys.SASL_HANDSHAKE, ApiKeys.SASL_AUTHENTICATE)) {
+            response.apiKeys().add(new ApiVersion().setApiKey(saslApi.id).setMinVersion(GatewayApis.oldestVersion(saslApi.id))
+                    .setMaxVersion(GatewayApis.latestVersion(saslApi.id)));
+        }
         versions.negotiated(List.copyOf(response.apiKeys()));
         relay.answered(correlationId, ApiKeys.API_VERSIONS, version, System.nanoTime(),
                 DecodedResponse.frame(correlationId, ApiKeys.API_VERSIONS, version, response));

@@ -51,14 +51,21 @@ public interface ClientSasl {
     final class Refused extends Exception {
 
         private final String cause;
+        private final String detail;
 
-        public Refused(String cause, String message) {
+        /** {@code detail} is for the gateway's log only: what a client must not learn, such as whether a user exists. */
+        public Refused(String cause, String message, String detail) {
             super(message);
             this.cause = cause;
+            this.detail = detail;
         }
 
         public String cause() {
             return cause;
+        }
+
+        public String detail() {
+            return detail;
         }
     }
 }

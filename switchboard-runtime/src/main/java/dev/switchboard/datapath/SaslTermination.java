@@ -17,8 +17,9 @@ import org.apache.kafka.common.protocol.Errors;
  * connection (KIP-368) and ends, when the listener limits sessions, at its expiry: a request after that closes the
  * connection, as a broker closes it.
  *
- * <p>Only SaslHandshake v1 and later: v0 sent the mechanism's bytes as raw frames, which no client since Kafka 1.0
- * does once it knows v1.
+ * <p>SaslHandshake v0 is advertised, since librdkafka takes a range without it for a broker without SASL, but
+ * refused: after v0 the mechanism's bytes come as raw frames, which no client since Kafka 1.0 sends to a broker that
+ * has SaslAuthenticate.
  */
 final class SaslTermination {
 
@@ -38,7 +39,8 @@ final class SaslTermination {
     record Refused(ApiMessage response, String cause, String mechanism, String reason) implements Step {
     }
 
-    static final short MIN_HANDSHAKE_VERSION = 1;
+    /** The first SaslHandshake after which SASL bytes travel in SaslAuthenticate requests. */
+    static final short FIRST_FRAMED_HANDSHAKE = 1;
 
     private final ClientSasl sasl;
     private final String clientHost;
@@ -70,6 +72,11 @@ final class SaslTermination {
     Step handshake(ByteBuffer body, short version) {
         SaslHandshakeRequestData request = new SaslHandshakeRequestData(new ByteBufferAccessor(body.duplicate()), version);
         SaslHandshakeResponseData response = new SaslHandshakeResponseData().setMechanisms(sasl.mechanisms());
+        if (version < FIRST_FRAMED_HANDSHAKE) {
+            return refused(response.setErrorCode(Errors.UNSUPPORTED_VERSION.code()), "unsupported_version", request.mechanism(),
+                    "SaslHandshake v0 asks for raw SASL frames, which the gateway does not take; clients since Kafka 1.0 use v1"
+                            + " and SaslAuthenticate");
+        }
         if (exchange != null) {
             return refused(response.setErrorCode(Errors.ILLEGAL_SASL_STATE.code()), "illegal_state", request.mechanism(),
                     "a SaslHandshake arrived in the middle of a " + mechanism + " exchange");
@@ -103,7 +110,7 @@ final class SaslTermination {
         } catch (ClientSasl.Refused e) {
             exchange = null;
             return refused(response.setErrorCode(Errors.SASL_AUTHENTICATION_FAILED.code()).setErrorMessage(e.getMessage()),
-                    e.cause(), mechanism, e.getMessage());
+                    e.cause(), mechanism, e.getMessage() + " (" + e.detail() + ")");
         }
         response.setErrorCode(Errors.NONE.code()).setAuthBytes(challenge == null ? new byte[0] : challenge);
         if (!exchange.complete()) {

@@ -10,8 +10,8 @@ import dev.switchboard.datapath.ClientSasl;
 import org.apache.kafka.common.errors.SaslAuthenticationException;
 
 /**
- * The listener's SASL over the gateway's users: SCRAM-SHA-256, SCRAM-SHA-512 and PLAIN, each with Kafka's own SASL
- * server. A client is told only that its credentials were refused, as a broker tells it; which of the user name or
+ * The listener's SASL over the gateway's users: SCRAM-SHA-256 and SCRAM-SHA-512 ({@link ScramExchange}), and PLAIN
+ * with Kafka's own SASL server. A client is told only that its credentials were refused, as a broker tells it; which of the user name or
  * the password was wrong is for the gateway's log and metrics.
  */
 public final class GatewaySasl implements ClientSasl {
@@ -39,44 +39,31 @@ public final class GatewaySasl implements ClientSasl {
 
     @Override
     public Exchange begin(String mechanism, String clientHost) {
-        return new ServerExchange(mechanism);
+        return mechanism.equals("PLAIN") ? new PlainExchange() : new ScramExchange(mechanism, users);
     }
 
-    /** One exchange, with the user name the client gave as soon as it gave it. */
-    private final class ServerExchange implements Exchange {
+    /** PLAIN through Kafka's own server, its password checked against the user's salted SCRAM credentials. */
+    private final class PlainExchange implements Exchange {
 
-        private final String mechanism;
         private String user;
         private SaslServer server;
-
-        ServerExchange(String mechanism) {
-            this.mechanism = mechanism;
-        }
 
         @Override
         public byte[] evaluate(byte[] fromClient) throws Refused {
             try {
                 if (server == null) {
-                    server = mechanism.equals("PLAIN") ? users.plainSaslServer(SERVER_NAME, name -> user = name)
-                            : users.saslServer(mechanism, SERVER_NAME, name -> user = name);
+                    server = users.plainSaslServer(SERVER_NAME, name -> user = name);
                 }
                 return server.evaluateResponse(fromClient);
-            } catch (SaslAuthenticationException | SaslException | IllegalArgumentException e) {
+            } catch (SaslAuthenticationException | SaslException e) {
                 dispose();
                 if (user == null) {
-                    throw new Refused("malformed", "Authentication failed: the " + mechanism + " exchange could not be read: "
-                            + e.getMessage());
+                    throw new Refused("malformed", "Authentication failed: the PLAIN exchange could not be read: " + e.getMessage(),
+                            e.getMessage());
                 }
-                throw new Refused(cause(), "Authentication failed: invalid credentials with SASL mechanism " + mechanism);
+                throw new Refused(users.exists(user) ? "wrong_password" : "unknown_user",
+                        "Authentication failed: invalid credentials with SASL mechanism PLAIN", "user " + user + ": " + e.getMessage());
             }
-        }
-
-        private String cause() {
-            boolean hasCredential = mechanism.equals("PLAIN") ? users.exists(user) : users.credential(user, mechanism).isPresent();
-            if (hasCredential) {
-                return "wrong_password";
-            }
-            return users.exists(user) ? "no_credential_for_mechanism" : "unknown_user";
         }
 
         @Override

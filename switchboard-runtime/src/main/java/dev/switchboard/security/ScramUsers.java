@@ -104,23 +104,11 @@ public final class ScramUsers {
      * credentials") fails the exchange with a {@link SaslException}, as on a broker.
      */
     public SaslServer saslServer(String mechanismName, String serverName) throws SaslException {
-        return saslServer(mechanismName, serverName, name -> { });
-    }
-
-    /** As {@link #saslServer(String, String)}, telling {@code nameSeen} the user name the client gave. */
-    SaslServer saslServer(String mechanismName, String serverName, Consumer<String> nameSeen) throws SaslException {
         ScramMechanism mechanism = mechanism(mechanismName);
         ScramServerCallbackHandler handler = new ScramServerCallbackHandler(byMechanism.get(mechanism),
                 new DelegationTokenCache(ScramMechanism.mechanismNames()));
         handler.configure(Map.of(), mechanism.mechanismName(), List.of());
-        return Sasl.createSaslServer(mechanism.mechanismName(), "kafka", serverName, Map.of(), callbacks -> {
-            for (Callback callback : callbacks) {
-                if (callback instanceof NameCallback name) {
-                    nameSeen.accept(name.getDefaultName());
-                }
-            }
-            handler.handle(callbacks);
-        });
+        return Sasl.createSaslServer(mechanism.mechanismName(), "kafka", serverName, Map.of(), handler);
     }
 
     /** A SASL server for one client's PLAIN exchange, its password checked against the user's SCRAM credentials. */

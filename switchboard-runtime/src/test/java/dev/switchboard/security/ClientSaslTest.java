@@ -16,6 +16,7 @@ import dev.switchboard.config.ClientSaslConfig;
 import dev.switchboard.config.SecurityConfig;
 import dev.switchboard.config.UserConfig;
 import dev.switchboard.support.GatewayFixture;
+import dev.switchboard.support.Kcat;
 import dev.switchboard.support.Records;
 import dev.switchboard.testkit.EmbeddedKafkaCluster;
 import dev.switchboard.testkit.KafkaCluster;
@@ -45,7 +46,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /**
  * Clients authenticate to the gateway with SASL, and the gateway to the cluster with its own identity: Java clients
  * with SCRAM-SHA-512, SCRAM-SHA-256 and PLAIN produce and consume every record once; wrong passwords and unknown users
- * are refused with Kafka's authentication error, counted by cause, and nothing of theirs reaches the cluster.
+ * are refused with Kafka's authentication error, counted by cause, and nothing of theirs reaches the cluster. kcat
+ * (librdkafka) the same.
  */
 @ExtendWith(SharedClusters.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -89,15 +91,12 @@ class ClientSaslTest {
     @Test
     void wrongPasswordUnknownUserAndMissingMechanismAreRefusedAndReachNothing() {
         double upstreamBefore = upstreamConnections();
-        assertRefused(sasl("SCRAM-SHA-512", "alice", "not-her-password"));
-        assertRefused(sasl("PLAIN", "alice", "not-her-password"));
-        assertRefused(sasl("SCRAM-SHA-512", "mallory", "anything"));
+        assertRefused(sasl("SCRAM-SHA-512", "alice", "not-her-password"), "SCRAM-SHA-512", "wrong_password");
+        assertRefused(sasl("PLAIN", "alice", "not-her-password"), "PLAIN", "wrong_password");
+        assertRefused(sasl("PLAIN", "mallory", "anything"), "PLAIN", "unknown_user");
+        assertRefused(sasl("SCRAM-SHA-512", "mallory", "anything"), "SCRAM-SHA-512", "unknown_user");
         // bob has a SCRAM-SHA-256 credential only.
-        assertRefused(sasl("SCRAM-SHA-512", "bob", "bob-secret"));
-        assertThat(failures("SCRAM-SHA-512", "wrong_password")).isEqualTo(1);
-        assertThat(failures("PLAIN", "wrong_password")).isEqualTo(1);
-        assertThat(failures("SCRAM-SHA-512", "unknown_user")).isEqualTo(1);
-        assertThat(failures("SCRAM-SHA-512", "no_credential_for_mechanism")).isEqualTo(1);
+        assertRefused(sasl("SCRAM-SHA-512", "bob", "bob-secret"), "SCRAM-SHA-512", "no_credential_for_mechanism");
         assertThat(upstreamConnections()).as("upstream connections opened for refused clients").isEqualTo(upstreamBefore);
     }
 
@@ -112,6 +111,32 @@ class ClientSaslTest {
         }
         assertThat(failures("none", "not_authenticated")).isPositive();
         assertThat(upstreamConnections()).isEqualTo(upstreamBefore);
+    }
+
+    @Test
+    void kcatAuthenticatesWithScramAndIsRefusedWithAWrongPassword() throws Exception {
+        Kcat.assumeInstalled();
+        String topic = "sasl-kcat";
+        cluster.createTopic(topic, 2, 1);
+        List<String> sent = Records.numbered(topic, 300);
+        Kcat.succeed(gateway.bootstrap(), String.join("\n", sent) + "\n",
+                kcatSasl("SCRAM-SHA-512", "alice", "alice-secret", "-P", "-t", topic, "-X", "acks=all"));
+        String consumed = Kcat.succeed(gateway.bootstrap(), null,
+                kcatSasl("SCRAM-SHA-256", "bob", "bob-secret", "-C", "-t", topic, "-o", "beginning", "-e", "-q", "-f", "%s\\n"));
+        Records.assertExactlyOnce(sent, consumed.lines().filter(line -> !line.isEmpty()).toList());
+
+        double upstreamBefore = upstreamConnections();
+        Kcat.Run refused = Kcat.run(gateway.bootstrap(), null, kcatSasl("PLAIN", "alice", "wrong", "-L", "-m", "5"));
+        assertThat(refused.exit()).isNotZero();
+        assertThat(refused.err()).contains("invalid credentials with SASL mechanism PLAIN");
+        assertThat(upstreamConnections()).isEqualTo(upstreamBefore);
+    }
+
+    private static String[] kcatSasl(String mechanism, String user, String password, String... args) {
+        List<String> all = new ArrayList<>(List.of("-X", "security.protocol=SASL_PLAINTEXT", "-X", "sasl.mechanisms=" + mechanism,
+                "-X", "sasl.username=" + user, "-X", "sasl.password=" + password));
+        all.addAll(List.of(args));
+        return all.toArray(String[]::new);
     }
 
     private void roundTrip(String topic, Map<String, Object> sasl) throws Exception {
@@ -148,7 +173,9 @@ class ClientSaslTest {
         Records.assertExactlyOnce(sent, consumed);
     }
 
-    private void assertRefused(Map<String, Object> sasl) {
+    /** Refused with Kafka's authentication error, counted once under {@code cause}: the Java admin does not retry it. */
+    private void assertRefused(Map<String, Object> sasl, String mechanism, String cause) {
+        double before = failures(mechanism, cause);
         Map<String, Object> props = new HashMap<>(sasl);
         props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10_000);
         props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
@@ -156,8 +183,9 @@ class ClientSaslTest {
             assertThatThrownBy(() -> admin.listTopics().names().get(15, TimeUnit.SECONDS))
                     .isInstanceOf(ExecutionException.class)
                     .hasCauseInstanceOf(SaslAuthenticationException.class)
-                    .cause().hasMessageContaining("invalid credentials with SASL mechanism " + sasl.get(SaslConfigs.SASL_MECHANISM));
+                    .cause().hasMessageContaining("invalid credentials with SASL mechanism " + mechanism);
         }
+        assertThat(failures(mechanism, cause) - before).as("failures counted as %s", cause).isEqualTo(1);
     }
 
     private Map<String, Object> sasl(String mechanism, String user, String password) {
