@@ -111,6 +111,9 @@ public final class AdminServer implements AutoCloseable {
         if (resource.equals(ChaosRoute.PREFIX) || resource.startsWith(ChaosRoute.PREFIX + "/")) {
             return ChaosRoute.handle(gateway.chaos(), exchange, resource);
         }
+        if (resource.equals(UsersRoute.PREFIX) || resource.startsWith(UsersRoute.PREFIX + "/")) {
+            return UsersRoute.handle(gateway.users(), exchange, resource);
+        }
         Supplier<Response> route = getRoutes.get(resource);
         Function<HttpExchange, Response> post = postRoutes.get(resource);
         String method = exchange.getRequestMethod();
@@ -120,6 +123,8 @@ public final class AdminServer implements AutoCloseable {
             resources.add("GET, POST /api/v1/chaos/rules");
             resources.add("GET, PUT, DELETE /api/v1/chaos/rules/{name}");
             resources.add("POST /api/v1/chaos/reset");
+            resources.add("GET /api/v1/users");
+            resources.add("PUT, DELETE /api/v1/users/{name}");
             return Response.json(404, Map.of("error", "no resource at " + path, "resources", resources));
         } else if (post != null && method.equals("POST")) {
             return post.apply(exchange);

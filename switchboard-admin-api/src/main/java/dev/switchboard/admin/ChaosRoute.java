@@ -1,10 +1,7 @@
 package dev.switchboard.admin;
 
-import java.io.IOException;
-import java.io.InputStream;
 import java.util.Map;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpExchange;
 import dev.switchboard.chaos.ChaosRules;
@@ -39,7 +36,7 @@ final class ChaosRoute {
         try {
             if (resource.equals(PREFIX + "/reset")) {
                 if (!method.equals("POST")) {
-                    return notAllowed(exchange, method, resource, "POST");
+                    return Response.notAllowed(exchange, method, resource, "POST");
                 }
                 return Response.json(200, Map.of("removed", rules.reset(actor)));
             }
@@ -47,7 +44,7 @@ final class ChaosRoute {
                 return switch (method) {
                     case "GET", "HEAD" -> Response.json(200, rules.list());
                     case "POST" -> Response.json(201, rules.add(body(exchange), actor));
-                    default -> notAllowed(exchange, method, resource, "GET, POST");
+                    default -> Response.notAllowed(exchange, method, resource, "GET, POST");
                 };
             }
             if (resource.startsWith(RULES + "/") && resource.length() > RULES.length() + 1) {
@@ -58,48 +55,20 @@ final class ChaosRoute {
                     case "PUT" -> Response.json(200, rules.replace(name, body(exchange), actor));
                     case "DELETE" -> rules.remove(name, actor) ? Response.json(200, Map.of("removed", name))
                             : Response.error(404, "no chaos rule named '" + name + "'");
-                    default -> notAllowed(exchange, method, resource, "GET, PUT, DELETE");
+                    default -> Response.notAllowed(exchange, method, resource, "GET, PUT, DELETE");
                 };
             }
             return Response.error(404, "no resource at " + resource + "; chaos resources are " + RULES + ", " + RULES
                     + "/{name} and " + PREFIX + "/reset");
         } catch (InvalidRule e) {
             return Response.json(400, Map.of("error", e.getMessage(), "field", e.field()));
-        } catch (BadBody e) {
-            return Response.error(e.status, e.getMessage());
+        } catch (JsonBody.BadBody e) {
+            return e.response();
         }
-    }
-
-    private static Response notAllowed(HttpExchange exchange, String method, String resource, String allowed) {
-        exchange.getResponseHeaders().add("Allow", allowed);
-        return Response.error(405, method + " is not allowed on " + resource + "; use " + allowed);
     }
 
     private static JsonNode body(HttpExchange exchange) {
-        try (InputStream in = exchange.getRequestBody()) {
-            byte[] bytes = in.readNBytes(MAX_BODY_BYTES + 1);
-            if (bytes.length > MAX_BODY_BYTES) {
-                throw new BadBody(413, "request body exceeds " + MAX_BODY_BYTES + " bytes");
-            }
-            JsonNode body = bytes.length == 0 ? null : Json.MAPPER.readTree(bytes);
-            if (body == null || !body.isObject()) {
-                throw new BadBody(400, "request body must be a rule as a JSON object, like {\"name\": \"flaky\", "
-                        + "\"type\": \"broken-broker\", \"rate\": 10, \"scope\": {\"topic\": \"payments\"}, \"duration\": \"5m\"}");
-            }
-            return body;
-        } catch (JsonProcessingException e) {
-            throw new BadBody(400, "request body is not JSON: " + e.getOriginalMessage());
-        } catch (IOException e) {
-            throw new BadBody(400, "request body cannot be read: " + e.getMessage());
-        }
-    }
-
-    private static final class BadBody extends RuntimeException {
-        private final int status;
-
-        BadBody(int status, String message) {
-            super(message);
-            this.status = status;
-        }
+        return JsonBody.object(exchange, MAX_BODY_BYTES, "{\"name\": \"flaky\", \"type\": \"broken-broker\", \"rate\": 10, "
+                + "\"scope\": {\"topic\": \"payments\"}, \"duration\": \"5m\"}");
     }
 }

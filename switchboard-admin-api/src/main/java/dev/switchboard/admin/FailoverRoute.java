@@ -1,12 +1,9 @@
 package dev.switchboard.admin;
 
-import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.util.Map;
 import java.util.Set;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpExchange;
 import dev.switchboard.failover.ClusterSwitch;
@@ -29,19 +26,10 @@ final class FailoverRoute {
 
     static Response handle(Gateway gateway, HttpExchange exchange) {
         JsonNode body;
-        try (InputStream in = exchange.getRequestBody()) {
-            byte[] bytes = in.readNBytes(MAX_BODY_BYTES + 1);
-            if (bytes.length > MAX_BODY_BYTES) {
-                return Response.error(413, "request body exceeds " + MAX_BODY_BYTES + " bytes");
-            }
-            body = bytes.length == 0 ? null : Json.MAPPER.readTree(bytes);
-        } catch (JsonProcessingException e) {
-            return Response.error(400, "request body is not JSON: " + e.getOriginalMessage());
-        } catch (IOException e) {
-            return Response.error(400, "request body cannot be read: " + e.getMessage());
-        }
-        if (body == null || !body.isObject()) {
-            return Response.error(400, "request body must be a JSON object like {\"to\": \"secondary\", \"planned\": false}");
+        try {
+            body = JsonBody.object(exchange, MAX_BODY_BYTES, "{\"to\": \"secondary\", \"planned\": false}");
+        } catch (JsonBody.BadBody e) {
+            return e.response();
         }
         for (var names = body.fieldNames(); names.hasNext(); ) {
             String name = names.next();

@@ -2,6 +2,8 @@ package dev.switchboard.admin;
 
 import java.util.Map;
 
+import com.sun.net.httpserver.HttpExchange;
+
 /** What a route answers: status, content type and body. */
 record Response(int status, String contentType, String body) {
 
@@ -14,5 +16,11 @@ record Response(int status, String contentType, String body) {
 
     static Response error(int status, String message) {
         return json(status, Map.of("error", message));
+    }
+
+    /** 405, with the methods {@code resource} takes in the Allow header. */
+    static Response notAllowed(HttpExchange exchange, String method, String resource, String allowed) {
+        exchange.getResponseHeaders().add("Allow", allowed);
+        return error(405, method + " is not allowed on " + resource + "; use " + allowed);
     }
 }

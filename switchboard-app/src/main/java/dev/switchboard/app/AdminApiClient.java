@@ -41,6 +41,13 @@ final class AdminApiClient {
                 .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body))).build());
     }
 
+    Answer put(String path, Object body, String actor) throws IOException, InterruptedException {
+        return send(HttpRequest.newBuilder(base.resolve(path))
+                .header("Content-Type", "application/json")
+                .header("X-Switchboard-Actor", actor)
+                .PUT(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body))).build());
+    }
+
     Answer delete(String path, String actor) throws IOException, InterruptedException {
         return send(HttpRequest.newBuilder(base.resolve(path)).header("X-Switchboard-Actor", actor).DELETE().build());
     }

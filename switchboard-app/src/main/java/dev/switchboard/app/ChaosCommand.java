@@ -182,18 +182,14 @@ final class ChaosCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            AdminApiClient.Answer answer = new AdminApiClient(endpoint.url).get("api/v1/chaos/rules");
-            if (answer.status() != 200) {
-                return refused(spec, answer);
+            AdminCalls.Listing rules = AdminCalls.list(spec, endpoint.url, "api/v1/chaos/rules", "No chaos rules.");
+            if (!rules.hasItems()) {
+                return rules.exit();
             }
             PrintWriter out = spec.commandLine().getOut();
-            if (answer.body().isEmpty()) {
-                out.println("No chaos rules.");
-                return 0;
-            }
             String format = "%-20s %-24s %-9s %6s %9s %9s  %-24s %s%n";
             out.printf(format, "NAME", "TYPE", "STATE", "RATE", "MATCHED", "AFFECTED", "EXPIRES", "SCOPE");
-            for (JsonNode rule : answer.body()) {
+            for (JsonNode rule : rules.items()) {
                 out.printf(format, rule.path("name").asText(), rule.path("type").asText(), rule.path("state").asText(),
                         rule.path("rate").asText() + "%", rule.path("matched").asLong(), rule.path("affected").asLong(),
                         toSeconds(rule.path("expiresAt").asText()), rule.path("scope").isEmpty() ? "everything" : rule.path("scope").toString());
@@ -214,17 +210,7 @@ final class ChaosCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            AdminApiClient api = new AdminApiClient(endpoint.url);
-            int exit = 0;
-            for (String name : names) {
-                AdminApiClient.Answer answer = api.delete("api/v1/chaos/rules/" + name, actor());
-                if (answer.status() == 200) {
-                    spec.commandLine().getOut().println("Removed chaos rule " + name);
-                } else {
-                    exit = refused(spec, answer);
-                }
-            }
-            return exit;
+            return AdminCalls.removeEach(spec, endpoint.url, "api/v1/chaos/rules", names, "chaos rule");
         }
     }
 

@@ -2,16 +2,21 @@ package dev.switchboard.app;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
 import dev.switchboard.config.AdminConfig;
+import dev.switchboard.config.ClientSaslConfig;
 import dev.switchboard.config.ClusterConfig;
 import dev.switchboard.config.FailoverConfig;
 import dev.switchboard.config.GatewayConfig;
 import dev.switchboard.config.ListenerConfig;
 import dev.switchboard.config.PortRange;
+import dev.switchboard.config.SecurityConfig;
+import dev.switchboard.config.UserConfig;
 import dev.switchboard.testkit.EmbeddedKafkaCluster;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -27,6 +32,10 @@ import picocli.CommandLine.Option;
 final class DemoCommand implements Callable<Integer> {
 
     static final String DEMO_TOPIC = "demo";
+    static final String DEMO_USER = "demo";
+
+    /** New each run and printed: even a demo's credential is not one that works everywhere. */
+    private final String demoPassword = randomSecret();
 
     @Option(names = "--bootstrap-port", defaultValue = "9092", description = "Gateway bootstrap port (default: ${DEFAULT-VALUE}).")
     int bootstrapPort;
@@ -75,7 +84,9 @@ final class DemoCommand implements Callable<Integer> {
                     List.of(new ClusterConfig("primary", primary.bootstrapServers(), Map.of()),
                             new ClusterConfig("secondary", secondary.bootstrapServers(), Map.of())),
                     "primary",
-                    new FailoverConfig(null, List.of("console-*"), auditLog().toString(), null, null));
+                    new FailoverConfig(null, List.of("console-*"), auditLog().toString(), null, null))
+                    .withSecurity(new SecurityConfig(new ClientSaslConfig(ClientSaslConfig.MECHANISMS, null, true),
+                            List.of(new UserConfig(DEMO_USER, demoPassword, null))));
             running.start(config);
             running.gateway().onSwitched(replication::switched);
             replication.awaitRunning();
@@ -107,6 +118,13 @@ final class DemoCommand implements Callable<Integer> {
                   kafka-console-producer.sh --bootstrap-server %1$s --topic %6$s
                   kafka-console-consumer.sh --bootstrap-server %1$s --topic %6$s --from-beginning
 
+                Authenticate (SASL ends at the gateway; the clusters never see these credentials):
+                  kcat -b %1$s -X security.protocol=SASL_PLAINTEXT -X sasl.mechanisms=SCRAM-SHA-512 \\
+                       -X sasl.username=%9$s -X sasl.password=%10$s -L
+                  ./switchboard users add alice --admin http://127.0.0.1:%7$d     (asks for her password)
+                  ./switchboard users list --admin http://127.0.0.1:%7$d
+                  Clients without SASL, like the ones above, are served as User:ANONYMOUS (security.sasl.anonymous).
+
                 Watch it:
                   curl http://127.0.0.1:%7$d/api/v1/status
                   curl http://127.0.0.1:%7$d/metrics
@@ -127,8 +145,14 @@ final class DemoCommand implements Callable<Integer> {
 
                 Ctrl-C stops the gateway, replication and both clusters.
                 """, bootstrap, primary.bootstrapServers(), primary.clusterId(), secondary.bootstrapServers(),
-                secondary.clusterId(), DEMO_TOPIC, admin, auditLog());
+                secondary.clusterId(), DEMO_TOPIC, admin, auditLog(), DEMO_USER, demoPassword);
         out.flush();
+    }
+
+    static String randomSecret() {
+        byte[] bytes = new byte[12];
+        new SecureRandom().nextBytes(bytes);
+        return HexFormat.of().formatHex(bytes);
     }
 
     /** The demo's audit log: in the temp directory, appended to across runs like a real one. */

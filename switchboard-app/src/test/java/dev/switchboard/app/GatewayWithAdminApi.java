@@ -39,11 +39,16 @@ final class GatewayWithAdminApi implements AutoCloseable {
 
     /** {@code switchboard <args> --admin <this gateway's admin API>} as a process of its own. */
     SwitchboardProcess run(String... args) throws IOException, InterruptedException {
+        return runWithInput("", args);
+    }
+
+    /** As {@link #run}, with {@code stdin} on the process's standard input. */
+    SwitchboardProcess runWithInput(String stdin, String... args) throws IOException, InterruptedException {
         String[] command = new String[args.length + 2];
         System.arraycopy(args, 0, command, 0, args.length);
         command[args.length] = "--admin";
         command[args.length + 1] = adminUrl();
-        return SwitchboardProcess.run(command);
+        return SwitchboardProcess.runWithInput(stdin, command);
     }
 
     @Override

@@ -17,6 +17,11 @@ import java.util.concurrent.TimeUnit;
 record SwitchboardProcess(int exit, String out, String err) {
 
     static SwitchboardProcess run(String... args) throws IOException, InterruptedException {
+        return runWithInput("", args);
+    }
+
+    /** As {@link #run}, with {@code stdin} written to the process's standard input. */
+    static SwitchboardProcess runWithInput(String stdin, String... args) throws IOException, InterruptedException {
         // C1 only and the serial collector: a short command spends most of its CPU compiling, on a shared two-core machine.
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"), SwitchboardCommand.class.getName()));
@@ -26,7 +31,9 @@ record SwitchboardProcess(int exit, String out, String err) {
         Path err = Files.createTempFile("switchboard-cli", ".err");
         try {
             Process process = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-            process.getOutputStream().close();
+            try (var in = process.getOutputStream()) {
+                in.write(stdin.getBytes(StandardCharsets.UTF_8));
+            }
             assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("switchboard %s finished", List.of(args)).isTrue();
             return new SwitchboardProcess(process.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
                     Files.readString(err, StandardCharsets.UTF_8));

@@ -8,8 +8,15 @@ import java.util.List;
  * @param mechanisms   offered to clients, in order of preference; from {@link #MECHANISMS}
  * @param maxSessionMs KIP-368's {@code connections.max.reauth.ms}: a client must authenticate again on its connection
  *                     within this, or the connection closes at its next request; 0 (the default) for never
+ * @param anonymous    whether a client that does not authenticate is served as {@code User:ANONYMOUS}, as on a
+ *                     broker's PLAINTEXT listener, instead of closed (the default): for moving an estate to SASL one
+ *                     application at a time, with gateway ACLs deciding what the anonymous may do
  */
-public record ClientSaslConfig(List<String> mechanisms, Long maxSessionMs) {
+public record ClientSaslConfig(List<String> mechanisms, Long maxSessionMs, Boolean anonymous) {
+
+    public ClientSaslConfig(List<String> mechanisms, Long maxSessionMs) {
+        this(mechanisms, maxSessionMs, null);
+    }
 
     public static final List<String> MECHANISMS = List.of("SCRAM-SHA-512", "SCRAM-SHA-256", "PLAIN");
 
@@ -24,6 +31,7 @@ public record ClientSaslConfig(List<String> mechanisms, Long maxSessionMs) {
                     mechanisms.get(i) + " is listed twice");
         }
         maxSessionMs = maxSessionMs == null ? Long.valueOf(0) : maxSessionMs;
+        anonymous = anonymous != null && anonymous;
         ConfigException.require(maxSessionMs >= 0, "maxSessionMs", "must be 0 (sessions last as long as the connection) or more, was "
                 + maxSessionMs);
     }

@@ -208,6 +208,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Res
     private SaslTermination sasl;
     private volatile State state = new Accepted();
     private volatile String clientId = "";
+    /** Who the client authenticated as, for status; written on the event loop. */
+    private volatile String principal;
     private volatile long requests;
     /** Whether the interceptors were told who the client is since it connected or moved. */
     private boolean identified;
@@ -237,8 +239,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Res
             upstreamSlow = !draining.from().upstream().isWritable();
         }
         boolean clientSlow = channel != null && channel.isActive() && !channel.isWritable();
-        return new ConnectionInfo(clientId, remote(), listener.toString(), cluster, upstream, current.name(), openedAt, requests,
-                clientSlow, upstreamSlow);
+        return new ConnectionInfo(clientId, principal, remote(), listener.toString(), cluster, upstream, current.name(), openedAt,
+                requests, clientSlow, upstreamSlow);
     }
 
     ResponseRelay relay() {
@@ -344,7 +346,10 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Res
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        RequestFrame request = (RequestFrame) msg;
+        received((RequestFrame) msg);
+    }
+
+    private void received(RequestFrame request) {
         State current = state;
         if (current instanceof Forwarding forwarding) {
             if (forwarding.pause() instanceof NotPaused) {
@@ -425,11 +430,21 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Res
      */
     private void beforeAuthentication(RequestFrame request) {
         try {
+            ApiKeys api = request.apiKey();
+            boolean saslApi = api == ApiKeys.API_VERSIONS || api == ApiKeys.SASL_HANDSHAKE || api == ApiKeys.SASL_AUTHENTICATE;
+            if (!saslApi && dataPath.sasl().servesAnonymous()) {
+                // No SASL: served as a broker's PLAINTEXT listener serves it, from this request on.
+                context.authenticated(ClientSasl.ANONYMOUS);
+                principal = ClientSasl.ANONYMOUS;
+                dataPath.metrics().clientAuthenticated("none", false);
+                state = new Accepted();
+                received(request);
+                return;
+            }
             requests++;
             context.clientId(request.header().clientId());
             clientId = context.clientId();
-            ApiKeys api = request.apiKey();
-            if (api != ApiKeys.API_VERSIONS && api != ApiKeys.SASL_HANDSHAKE && api != ApiKeys.SASL_AUTHENTICATE) {
+            if (!saslApi) {
                 request.release();
                 dataPath.metrics().clientAuthenticationFailed("none", "not_authenticated");
                 close("authentication_required", api.name + " before SASL authentication: this listener requires SASL with one of "
@@ -517,9 +532,10 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Res
         } finally {
             request.release();
         }
-        relay.answered(correlationId, api, version, System.nanoTime(), DecodedResponse.frame(correlationId, api, version, step.response()));
+        // Counted before the client is answered, so whoever sees the answer sees the count too.
         if (step instanceof SaslTermination.Authenticated authenticated) {
             context.authenticated(authenticated.principal());
+            principal = authenticated.principal();
             dataPath.metrics().clientAuthenticated(authenticated.mechanism(), authenticated.renewal());
             LOG.debug("Client authenticated: principal={} mechanism={} client={} clientId={} renewal={}", authenticated.principal(),
                     authenticated.mechanism(), remote(), clientId, authenticated.renewal());
@@ -528,6 +544,9 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Res
             }
         } else if (step instanceof SaslTermination.Refused refused) {
             dataPath.metrics().clientAuthenticationFailed(refused.mechanism(), refused.cause());
+        }
+        relay.answered(correlationId, api, version, System.nanoTime(), DecodedResponse.frame(correlationId, api, version, step.response()));
+        if (step instanceof SaslTermination.Refused refused) {
             String reason = "SASL " + refused.mechanism() + " authentication failed (" + refused.cause() + "): " + refused.reason();
             // The client reads why before the connection closes; nothing more of it is read meanwhile.
             channel.config().setAutoRead(false);

@@ -18,6 +18,12 @@ public interface ClientSasl {
      */
     long maxSessionMillis();
 
+    /** Whether a client that sends no SaslHandshake is served as {@link #ANONYMOUS} instead of closed. */
+    boolean servesAnonymous();
+
+    /** The principal of a client that did not authenticate, as Kafka names it. */
+    String ANONYMOUS = "User:ANONYMOUS";
+
     /** Starts one client's exchange with {@code mechanism}, one of {@link #mechanisms()}. */
     Exchange begin(String mechanism, String clientHost);
 

@@ -176,7 +176,7 @@ public final class Gateway implements AutoCloseable {
         this.replication = new MirrorMakerReplication(config);
         this.producerIdSource = new ClusterProducerIds(clusters);
         this.producerBindings = new ProducerBindings(producerIdSource, ProducerBindings.Limits.DEFAULT, clock, metrics.registry());
-        this.users = new UserDirectory(clock);
+        this.users = new UserDirectory(audit, clock);
         this.chaos = new ChaosRules(new RuleParser(FaultTypes.ALL, config.chaos().ruleDuration()), audit, metrics.registry(), clock);
         this.clusterSwitch = new ClusterSwitch(config, store, replication, this::apply, () -> clusters.active().name(),
                 () -> Map.copyOf(instances), clock);

@@ -38,6 +38,11 @@ public final class GatewaySasl implements ClientSasl {
     }
 
     @Override
+    public boolean servesAnonymous() {
+        return config.anonymous();
+    }
+
+    @Override
     public Exchange begin(String mechanism, String clientHost) {
         return mechanism.equals("PLAIN") ? new PlainExchange() : new ScramExchange(mechanism, users);
     }

@@ -9,6 +9,8 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.BiConsumer;
 
+import dev.switchboard.audit.AuditEvent;
+import dev.switchboard.audit.AuditLog;
 import dev.switchboard.config.UserConfig;
 import org.apache.kafka.common.security.scram.ScramCredential;
 import org.slf4j.Logger;
@@ -48,16 +50,21 @@ public final class UserDirectory {
         }
     }
 
-    /** What a listing shows of a user: its name and mechanisms, never its credentials. */
+    /**
+     * What a listing shows of a user: its name and mechanisms, never its credentials. {@code changedAt} is null for a
+     * user from the config file that nobody has changed since.
+     */
     public record UserSummary(String name, List<String> mechanisms, Instant changedAt) {
     }
 
     private final ScramUsers users = new ScramUsers();
     private final Map<String, UserChange> latest = new TreeMap<>();
+    private final AuditLog audit;
     private final Clock clock;
     private BiConsumer<String, UserChange> sharing = (name, change) -> { };
 
-    public UserDirectory(Clock clock) {
+    public UserDirectory(AuditLog audit, Clock clock) {
+        this.audit = audit;
         this.clock = clock;
     }
 
@@ -81,9 +88,27 @@ public final class UserDirectory {
      * Adds {@code name} or replaces its password, for each of {@code mechanisms}, and shares it. Throws
      * {@link IllegalArgumentException} naming what is wrong.
      */
-    public synchronized UserSummary put(String name, String password, List<String> mechanisms) {
+    public synchronized UserSummary put(String name, String password, List<String> mechanisms, String actor) {
+        Map<String, Object> request = new LinkedHashMap<>();
+        request.put("user", name);
+        request.put("mechanisms", mechanisms == null ? UserConfig.SCRAM_MECHANISMS : mechanisms);
+        try {
+            UserSummary summary = put(name, password, mechanisms);
+            audit.record(actor, "user-put", request, AuditEvent.SUCCEEDED, "user " + name + " has credentials for "
+                    + summary.mechanisms());
+            return summary;
+        } catch (IllegalArgumentException e) {
+            audit.record(actor, "user-put", request, AuditEvent.REJECTED, e.getMessage());
+            throw e;
+        }
+    }
+
+    private UserSummary put(String name, String password, List<String> mechanisms) {
         if (name == null || name.isBlank() || !name.equals(name.strip())) {
             throw new IllegalArgumentException("a user needs a name without leading or trailing spaces");
+        }
+        if (password == null || password.isEmpty()) {
+            throw new IllegalArgumentException("user " + name + " needs a password");
         }
         List<String> chosen = mechanisms == null || mechanisms.isEmpty() ? UserConfig.SCRAM_MECHANISMS : List.copyOf(mechanisms);
         for (String mechanism : chosen) {
@@ -102,14 +127,16 @@ public final class UserDirectory {
     }
 
     /** Removes {@code name} everywhere; false when there was no such user. */
-    public synchronized boolean remove(String name) {
+    public synchronized boolean remove(String name, String actor) {
         UserChange known = latest.get(name);
         if (known == null || known.removed()) {
+            audit.record(actor, "user-remove", Map.of("user", name), AuditEvent.REJECTED, "no user " + name);
             return false;
         }
         UserChange removal = new UserChange(clock.instant(), Map.of(), true);
         apply(name, removal);
         sharing.accept(name, removal);
+        audit.record(actor, "user-remove", Map.of("user", name), AuditEvent.SUCCEEDED, "user " + name + " removed");
         return true;
     }
 
@@ -153,6 +180,7 @@ public final class UserDirectory {
     }
 
     private static UserSummary summary(String name, UserChange change) {
-        return new UserSummary(name, List.copyOf(change.credentials().keySet()), change.changedAt());
+        Instant changed = change.changedAt().equals(Instant.EPOCH) ? null : change.changedAt();
+        return new UserSummary(name, List.copyOf(change.credentials().keySet()), changed);
     }
 }

@@ -18,12 +18,12 @@ import dev.switchboard.config.UserConfig;
 import dev.switchboard.support.GatewayFixture;
 import dev.switchboard.support.Kcat;
 import dev.switchboard.support.Records;
+import dev.switchboard.support.SaslClients;
 import dev.switchboard.testkit.EmbeddedKafkaCluster;
 import dev.switchboard.testkit.KafkaCluster;
 import dev.switchboard.testkit.SharedClusters;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -33,7 +33,6 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.config.SaslConfigs;
 import org.apache.kafka.common.errors.SaslAuthenticationException;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -63,7 +62,7 @@ class ClientSaslTest {
                 List.of(new UserConfig("alice", "alice-secret", null)));
         this.gateway = GatewayFixture.withSecurity(security, cluster);
         // As `switchboard users add` would, through the admin API.
-        gateway.gateway().users().put("bob", "bob-secret", List.of("SCRAM-SHA-256"));
+        gateway.gateway().users().put("bob", "bob-secret", List.of("SCRAM-SHA-256"), "client-sasl-test");
     }
 
     @AfterAll
@@ -189,13 +188,7 @@ class ClientSaslTest {
     }
 
     private Map<String, Object> sasl(String mechanism, String user, String password) {
-        Map<String, Object> props = new HashMap<>(gateway.clientProperties(user + "-" + mechanism.toLowerCase()));
-        props.put(CommonClientConfigs.SECURITY_PROTOCOL_CONFIG, "SASL_PLAINTEXT");
-        props.put(SaslConfigs.SASL_MECHANISM, mechanism);
-        String module = mechanism.equals("PLAIN") ? "org.apache.kafka.common.security.plain.PlainLoginModule"
-                : "org.apache.kafka.common.security.scram.ScramLoginModule";
-        props.put(SaslConfigs.SASL_JAAS_CONFIG, module + " required username=\"" + user + "\" password=\"" + password + "\";");
-        return props;
+        return SaslClients.properties(gateway.clientProperties(user + "-" + mechanism.toLowerCase()), mechanism, user, password);
     }
 
     private double failures(String mechanism, String cause) {
