@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.Function;
@@ -16,6 +17,7 @@ import java.util.function.Supplier;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.switchboard.config.AdminAuthConfig;
 import dev.switchboard.config.AdminConfig;
 import dev.switchboard.gateway.Gateway;
 import dev.switchboard.health.Verdict;
@@ -32,10 +34,14 @@ public final class AdminServer implements AutoCloseable {
     private final ExecutorService executor;
     private final Map<String, Supplier<Response>> getRoutes = new LinkedHashMap<>();
     private final Map<String, Function<HttpExchange, Response>> postRoutes = new LinkedHashMap<>();
+    private final AdminAuth auth;
+    private final Optional<String> localToken;
 
-    private AdminServer(HttpServer server, Gateway gateway) {
+    private AdminServer(HttpServer server, Gateway gateway, AdminAuthConfig authConfig) {
         this.server = server;
         this.gateway = gateway;
+        this.auth = new AdminAuth(authConfig, gateway.adminTokens(), gateway.audit(), gateway.metrics().registry());
+        this.localToken = AdminAuth.localToken(authConfig, gateway.adminTokens());
         // A planned switchover holds its request for up to its timeout; the others must still be answered meanwhile.
         this.executor = Executors.newFixedThreadPool(4, r -> {
             Thread thread = new Thread(r, "switchboard-admin");
@@ -66,7 +72,7 @@ public final class AdminServer implements AutoCloseable {
             throw new UncheckedIOException("cannot serve the admin API on " + config.bindHost() + ":" + config.port()
                     + ": " + e.getMessage(), e);
         }
-        AdminServer admin = new AdminServer(http, gateway);
+        AdminServer admin = new AdminServer(http, gateway, config.auth());
         http.start();
         LOG.info("Admin API at http://{}:{}/", config.bindHost(), admin.port());
         return admin;
@@ -74,6 +80,11 @@ public final class AdminServer implements AutoCloseable {
 
     public int port() {
         return server.getAddress().getPort();
+    }
+
+    /** The admin token kept for the CLI on this machine (see {@code admin.auth.tokenFile}), if there is one. */
+    public Optional<String> localToken() {
+        return localToken;
     }
 
     private static Response readiness(Gateway gateway) {
@@ -108,11 +119,18 @@ public final class AdminServer implements AutoCloseable {
     private Response route(HttpExchange exchange) {
         String path = exchange.getRequestURI().getPath();
         String resource = path.length() > 1 && path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
+        Response refusal = auth.refusal(exchange, resource);
+        if (refusal != null) {
+            return refusal;
+        }
         if (resource.equals(ChaosRoute.PREFIX) || resource.startsWith(ChaosRoute.PREFIX + "/")) {
             return ChaosRoute.handle(gateway.chaos(), exchange, resource);
         }
         if (resource.equals(UsersRoute.PREFIX) || resource.startsWith(UsersRoute.PREFIX + "/")) {
             return UsersRoute.handle(gateway.users(), exchange, resource);
+        }
+        if (resource.equals(TokensRoute.PREFIX) || resource.startsWith(TokensRoute.PREFIX + "/")) {
+            return TokensRoute.handle(gateway.adminTokens(), exchange, resource);
         }
         Supplier<Response> route = getRoutes.get(resource);
         Function<HttpExchange, Response> post = postRoutes.get(resource);
@@ -125,6 +143,8 @@ public final class AdminServer implements AutoCloseable {
             resources.add("POST /api/v1/chaos/reset");
             resources.add("GET /api/v1/users");
             resources.add("PUT, DELETE /api/v1/users/{name}");
+            resources.add("GET, POST /api/v1/tokens");
+            resources.add("DELETE /api/v1/tokens/{id}");
             return Response.json(404, Map.of("error", "no resource at " + path, "resources", resources));
         } else if (post != null && method.equals("POST")) {
             return post.apply(exchange);

@@ -32,7 +32,7 @@ final class ChaosRoute {
 
     static Response handle(ChaosRules rules, HttpExchange exchange, String resource) {
         String method = exchange.getRequestMethod();
-        String actor = FailoverRoute.actor(exchange);
+        String actor = AdminAuth.actor(exchange);
         try {
             if (resource.equals(PREFIX + "/reset")) {
                 if (!method.equals("POST")) {

@@ -1,6 +1,5 @@
 package dev.switchboard.admin;
 
-import java.net.InetSocketAddress;
 import java.util.Map;
 import java.util.Set;
 
@@ -46,7 +45,7 @@ final class FailoverRoute {
             return Response.error(400, "'planned' must be true or false");
         }
         try {
-            ClusterSwitch.Outcome outcome = gateway.failover(to.asText(), planned != null && planned.asBoolean(), actor(exchange));
+            ClusterSwitch.Outcome outcome = gateway.failover(to.asText(), planned != null && planned.asBoolean(), AdminAuth.actor(exchange));
             return Response.json(outcome.result().equals("switched") ? 200 : 504, outcome);
         } catch (SwitchRefused e) {
             return Response.json(e.status(), Map.of("error", e.getMessage()));
@@ -59,17 +58,9 @@ final class FailoverRoute {
      */
     static Response veto(Gateway gateway, HttpExchange exchange) {
         try {
-            return Response.json(200, gateway.vetoFailover(actor(exchange)));
+            return Response.json(200, gateway.vetoFailover(AdminAuth.actor(exchange)));
         } catch (SwitchRefused e) {
             return Response.json(e.status(), Map.of("error", e.getMessage()));
         }
-    }
-
-    /** Who asked, for the audit log: the name in {@value #ACTOR_HEADER}, or anonymous, and the address it came from. */
-    static String actor(HttpExchange exchange) {
-        String named = exchange.getRequestHeaders().getFirst(ACTOR_HEADER);
-        InetSocketAddress remote = exchange.getRemoteAddress();
-        String from = remote == null ? "unknown" : remote.getAddress().getHostAddress();
-        return (named == null || named.isBlank() ? "anonymous" : named.strip()) + " from " + from;
     }
 }

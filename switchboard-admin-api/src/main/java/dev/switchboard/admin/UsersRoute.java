@@ -32,7 +32,7 @@ final class UsersRoute {
 
     static Response handle(UserDirectory users, HttpExchange exchange, String resource) {
         String method = exchange.getRequestMethod();
-        String actor = FailoverRoute.actor(exchange);
+        String actor = AdminAuth.actor(exchange);
         try {
             if (resource.equals(PREFIX)) {
                 return switch (method) {

@@ -34,12 +34,14 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class AdminServerTest {
 
     private final HttpClient http = HttpClient.newHttpClient();
+    private String bearer;
 
     @Test
     void statusAndMetricsShowTheTraffic(@KafkaCluster(name = "primary") EmbeddedKafkaCluster cluster) throws Exception {
         cluster.createTopic("admin-api-traffic", 2, 1);
         try (GatewayFixture fixture = new GatewayFixture(cluster);
              AdminServer admin = AdminServer.start(fixture.gateway(), new AdminConfig("127.0.0.1", 0))) {
+            bearer = AdminTokensForTests.admin(fixture.gateway());
             Map<String, Object> props = fixture.clientProperties("orders-service");
             props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
             props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
@@ -88,6 +90,7 @@ class AdminServerTest {
     void healthFollowsTheActiveCluster(@KafkaCluster(name = "primary") EmbeddedKafkaCluster cluster) throws Exception {
         try (GatewayFixture fixture = new GatewayFixture(cluster);
              AdminServer admin = AdminServer.start(fixture.gateway(), new AdminConfig("127.0.0.1", 0))) {
+            bearer = AdminTokensForTests.admin(fixture.gateway());
             assertThat(get(admin, "/health/live").statusCode()).isEqualTo(200);
             HttpResponse<String> ready = get(admin, "/health/ready");
             assertThat(ready.statusCode()).isEqualTo(200);
@@ -100,6 +103,7 @@ class AdminServerTest {
                 null, List.of(new ClusterConfig("gone", "127.0.0.1:" + ports[2], Map.of())), "gone");
         try (Gateway gateway = Gateway.start(unreachable);
              AdminServer admin = AdminServer.start(gateway, new AdminConfig("127.0.0.1", 0))) {
+            bearer = AdminTokensForTests.admin(gateway);
             assertThat(get(admin, "/health/live").statusCode()).isEqualTo(200);
             HttpResponse<String> ready = get(admin, "/health/ready");
             assertThat(ready.statusCode()).isEqualTo(503);
@@ -113,18 +117,20 @@ class AdminServerTest {
     void unknownResourcesAndMethodsAreRefusedClearly(@KafkaCluster(name = "primary") EmbeddedKafkaCluster cluster) throws Exception {
         try (GatewayFixture fixture = new GatewayFixture(cluster);
              AdminServer admin = AdminServer.start(fixture.gateway(), new AdminConfig("127.0.0.1", 0))) {
+            bearer = AdminTokensForTests.admin(fixture.gateway());
             HttpResponse<String> missing = get(admin, "/api/v1/nope");
             assertThat(missing.statusCode()).isEqualTo(404);
             assertThat(missing.body()).contains("no resource at /api/v1/nope").contains("/api/v1/status");
             HttpResponse<String> post = http.send(HttpRequest.newBuilder(uri(admin, "/api/v1/status"))
-                    .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString());
+                    .header("Authorization", "Bearer " + bearer).POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString());
             assertThat(post.statusCode()).isEqualTo(405);
             assertThat(post.headers().firstValue("Allow")).contains("GET, HEAD");
         }
     }
 
     private HttpResponse<String> get(AdminServer admin, String path) throws IOException, InterruptedException {
-        return http.send(HttpRequest.newBuilder(uri(admin, path)).GET().build(), HttpResponse.BodyHandlers.ofString());
+        return http.send(HttpRequest.newBuilder(uri(admin, path)).header("Authorization", "Bearer " + bearer).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     private static URI uri(AdminServer admin, String path) {

@@ -21,6 +21,7 @@ import java.util.concurrent.TimeoutException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.switchboard.config.AdminConfig;
 import dev.switchboard.support.Await;
+import dev.switchboard.security.AdminRole;
 import dev.switchboard.support.GatewayFixture;
 import dev.switchboard.support.Records;
 import dev.switchboard.testkit.EmbeddedKafkaCluster;
@@ -62,11 +63,12 @@ class ChaosAcrossInstancesTest {
     private Instance b;
 
     /** One gateway instance and its admin API. */
-    private record Instance(GatewayFixture fixture, AdminServer admin) implements AutoCloseable {
+    private record Instance(GatewayFixture fixture, AdminServer admin, String bearer) implements AutoCloseable {
 
         static Instance start(EmbeddedKafkaCluster cluster) {
             GatewayFixture fixture = new GatewayFixture(CLUSTER_ID, null, cluster);
-            return new Instance(fixture, AdminServer.start(fixture.gateway(), new AdminConfig("127.0.0.1", 0)));
+            return new Instance(fixture, AdminServer.start(fixture.gateway(), new AdminConfig("127.0.0.1", 0)),
+                    "Bearer " + AdminTokensForTests.of(fixture.gateway(), AdminRole.OPERATOR));
         }
 
         URI uri(String path) {
@@ -187,6 +189,7 @@ class ChaosAcrossInstancesTest {
     private HttpResponse<String> send(Instance instance, String method, String path, String body)
             throws IOException, InterruptedException {
         HttpRequest request = HttpRequest.newBuilder(instance.uri(path)).header("X-Switchboard-Actor", "chaos-across-test")
+                .header("Authorization", instance.bearer())
                 .header("Content-Type", "application/json")
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
                 .build();

@@ -22,6 +22,7 @@ import dev.switchboard.config.AdminConfig;
 import dev.switchboard.config.FailoverConfig;
 import dev.switchboard.failover.SwitchPhase;
 import dev.switchboard.gateway.Gateway;
+import dev.switchboard.security.AdminRole;
 import dev.switchboard.support.Await;
 import dev.switchboard.support.GatewayFixture;
 import dev.switchboard.testkit.EmbeddedKafkaCluster;
@@ -63,6 +64,7 @@ class FailoverApiTest {
     private Path auditLog;
     private GatewayFixture fixture;
     private AdminServer admin;
+    private String bearer;
 
     @BeforeAll
     void start(@KafkaCluster(name = "api-primary", nodeIds = {0}) EmbeddedKafkaCluster primary,
@@ -80,6 +82,7 @@ class FailoverApiTest {
         auditLog = dir.resolve("audit.jsonl");
         fixture = new GatewayFixture(new FailoverConfig(3, null, auditLog.toString(), null, null), primary, secondary);
         admin = AdminServer.start(fixture.gateway(), new AdminConfig("127.0.0.1", 0));
+        bearer = "Bearer " + AdminTokensForTests.of(fixture.gateway(), AdminRole.OPERATOR);
     }
 
     @AfterAll
@@ -118,7 +121,7 @@ class FailoverApiTest {
         assertThat(added).extracting(l -> l.get("result").asText())
                 .containsExactly("accepted", "rejected", "accepted", "rejected");
         for (JsonNode line : added) {
-            assertThat(line.get("actor").asText()).startsWith(ACTOR + " from ");
+            assertThat(line.get("actor").asText()).startsWith("operator-for-tests (operator token ").contains(" as " + ACTOR + " from ");
             assertThat(line.get("action").asText()).isEqualTo("failover");
         }
         assertThat(added.get(1).get("message").asText()).contains("unknown cluster 'nowhere'");
@@ -183,14 +186,15 @@ class FailoverApiTest {
         assertThat(ready.path("evidence").isEmpty()).isTrue();
 
         HttpResponse<String> veto = http.send(HttpRequest.newBuilder(uri("/api/v1/failover/veto")).header("X-Switchboard-Actor", ACTOR)
+                .header("Authorization", bearer)
                 .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
         assertRefused(veto, 409, "automatic failover is off (detection.autoFailover.enabled); nothing to veto");
         assertThat(auditLines()).as("the refused veto in the audit log")
-                .anyMatch(line -> line.path("action").asText().equals("failover-veto") && line.path("actor").asText().startsWith(ACTOR));
+                .anyMatch(line -> line.path("action").asText().equals("failover-veto") && line.path("actor").asText().contains(" as " + ACTOR));
     }
 
     private HttpResponse<String> get(String path) throws Exception {
-        return http.send(HttpRequest.newBuilder(uri(path)).GET().build(), HttpResponse.BodyHandlers.ofString());
+        return http.send(HttpRequest.newBuilder(uri(path)).header("Authorization", bearer).GET().build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private void assertRefused(HttpResponse<String> response, int status, String message) throws Exception {
@@ -203,7 +207,7 @@ class FailoverApiTest {
     }
 
     private HttpRequest request(String body) {
-        return HttpRequest.newBuilder(uri("/api/v1/failover")).header("X-Switchboard-Actor", ACTOR)
+        return HttpRequest.newBuilder(uri("/api/v1/failover")).header("X-Switchboard-Actor", ACTOR).header("Authorization", bearer)
                 .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build();
     }
 

@@ -28,8 +28,8 @@ final class AdminCalls {
     }
 
     /** GET {@code path}: its items, unless it was refused or is empty, which is printed ({@code noneMessage}). */
-    static Listing list(CommandSpec spec, String adminUrl, String path, String noneMessage) throws Exception {
-        AdminApiClient.Answer answer = new AdminApiClient(adminUrl).get(path);
+    static Listing list(CommandSpec spec, FailoverCommand.AdminEndpoint endpoint, String path, String noneMessage) throws Exception {
+        AdminApiClient.Answer answer = endpoint.client().get(path);
         if (answer.status() != 200) {
             return new Listing(null, refused(spec, answer));
         }
@@ -40,14 +40,14 @@ final class AdminCalls {
         return new Listing(answer.body(), 0);
     }
 
-    /** DELETE {@code collection/<name>} for each name, printing {@code Removed <noun> <name>} or the refusal. */
-    static int removeEach(CommandSpec spec, String adminUrl, String collection, List<String> names, String noun) throws Exception {
-        AdminApiClient api = new AdminApiClient(adminUrl);
+    /** DELETE {@code collection/<name>} for each name, printing {@code <done> <name>} ("Removed user alice") or the refusal. */
+    static int removeEach(CommandSpec spec, FailoverCommand.AdminEndpoint endpoint, String collection, List<String> names, String done) throws Exception {
+        AdminApiClient api = endpoint.client();
         int exit = 0;
         for (String name : names) {
             AdminApiClient.Answer answer = api.delete(collection + "/" + pathSegment(name), ChaosCommand.actor());
             if (answer.status() == 200) {
-                spec.commandLine().getOut().println("Removed " + noun + " " + name);
+                spec.commandLine().getOut().println(done + " " + name);
             } else {
                 exit = refused(spec, answer);
             }

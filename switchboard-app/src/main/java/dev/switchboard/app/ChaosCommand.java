@@ -112,7 +112,7 @@ final class ChaosCommand implements Runnable {
                 return 1;
             }
             JsonNode rule = file != null ? YAML.readTree(Files.readString(file)) : fromFlags();
-            AdminApiClient.Answer answer = new AdminApiClient(endpoint.url).post("api/v1/chaos/rules", rule, actor());
+            AdminApiClient.Answer answer = endpoint.client().post("api/v1/chaos/rules", rule, actor());
             if (answer.status() != 201) {
                 return refused(spec, answer);
             }
@@ -182,7 +182,7 @@ final class ChaosCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            AdminCalls.Listing rules = AdminCalls.list(spec, endpoint.url, "api/v1/chaos/rules", "No chaos rules.");
+            AdminCalls.Listing rules = AdminCalls.list(spec, endpoint, "api/v1/chaos/rules", "No chaos rules.");
             if (!rules.hasItems()) {
                 return rules.exit();
             }
@@ -210,7 +210,7 @@ final class ChaosCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            return AdminCalls.removeEach(spec, endpoint.url, "api/v1/chaos/rules", names, "chaos rule");
+            return AdminCalls.removeEach(spec, endpoint, "api/v1/chaos/rules", names, "Removed chaos rule");
         }
     }
 
@@ -224,7 +224,7 @@ final class ChaosCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            AdminApiClient.Answer answer = new AdminApiClient(endpoint.url).post("api/v1/chaos/reset", Map.of(), actor());
+            AdminApiClient.Answer answer = endpoint.client().post("api/v1/chaos/reset", Map.of(), actor());
             if (answer.status() != 200) {
                 return refused(spec, answer);
             }

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
+import dev.switchboard.config.AdminAuthConfig;
 import dev.switchboard.config.AdminConfig;
 import dev.switchboard.config.ClientSaslConfig;
 import dev.switchboard.config.ClusterConfig;
@@ -53,6 +54,10 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--brokers", defaultValue = "1", description = "Brokers per cluster (default: ${DEFAULT-VALUE}).")
     int brokers;
 
+    @Option(names = "--token-file", paramLabel = "FILE", description = "Where the admin API token is kept for the CLI on this"
+            + " machine, which looks there by default (default: ${DEFAULT-VALUE}).")
+    String tokenFile = AdminAuthConfig.DEFAULT_TOKEN_FILE;
+
     @Option(names = "--strict-requests", description = "Parse every request body at the gateway (listener.strictRequests);"
             + " a client sending one that does not parse is disconnected before any broker sees it.")
     boolean strictRequests;
@@ -80,7 +85,7 @@ final class DemoCommand implements Callable<Integer> {
             running.own(replication);
             GatewayConfig config = new GatewayConfig(
                     new ListenerConfig("127.0.0.1", advertisedHost, bootstrapPort, range, 0).withStrictRequests(strictRequests),
-                    new AdminConfig("127.0.0.1", adminPort),
+                    new AdminConfig("127.0.0.1", adminPort, new AdminAuthConfig(null, null, tokenFile)),
                     List.of(new ClusterConfig("primary", primary.bootstrapServers(), Map.of()),
                             new ClusterConfig("secondary", secondary.bootstrapServers(), Map.of())),
                     "primary",
@@ -90,7 +95,7 @@ final class DemoCommand implements Callable<Integer> {
             running.start(config);
             running.gateway().onSwitched(replication::switched);
             replication.awaitRunning();
-            printWelcome(out, primary, secondary, running.adminPort());
+            printWelcome(out, primary, secondary, running.adminPort(), running.adminToken().orElseThrow());
             return running;
         } catch (RuntimeException e) {
             running.close();
@@ -98,7 +103,8 @@ final class DemoCommand implements Callable<Integer> {
         }
     }
 
-    private void printWelcome(PrintStream out, EmbeddedKafkaCluster primary, EmbeddedKafkaCluster secondary, int admin) {
+    private void printWelcome(PrintStream out, EmbeddedKafkaCluster primary, EmbeddedKafkaCluster secondary, int admin,
+                              String token) {
         String bootstrap = advertisedHost + ":" + bootstrapPort;
         out.printf("""
 
@@ -125,8 +131,12 @@ final class DemoCommand implements Callable<Integer> {
                   ./switchboard users list --admin http://127.0.0.1:%7$d
                   Clients without SASL, like the ones above, are served as User:ANONYMOUS (security.sasl.anonymous).
 
-                Watch it:
-                  curl http://127.0.0.1:%7$d/api/v1/status
+                Admin API token (role admin), kept in %11$s, where ./switchboard on this machine finds it:
+                  %12$s
+                  ./switchboard tokens create --name ci --role operator --admin http://127.0.0.1:%7$d   (viewer, operator, admin)
+
+                Watch it (/health and /metrics need no token):
+                  curl -H "Authorization: Bearer $(cat %11$s)" http://127.0.0.1:%7$d/api/v1/status
                   curl http://127.0.0.1:%7$d/metrics
                   curl http://127.0.0.1:%7$d/health/ready
 
@@ -145,7 +155,7 @@ final class DemoCommand implements Callable<Integer> {
 
                 Ctrl-C stops the gateway, replication and both clusters.
                 """, bootstrap, primary.bootstrapServers(), primary.clusterId(), secondary.bootstrapServers(),
-                secondary.clusterId(), DEMO_TOPIC, admin, auditLog(), DEMO_USER, demoPassword);
+                secondary.clusterId(), DEMO_TOPIC, admin, auditLog(), DEMO_USER, demoPassword, tokenFile, token);
         out.flush();
     }
 

@@ -53,7 +53,7 @@ final class FailoverCommand implements Callable<Integer> {
             err.println("switchboard failover: --to CLUSTER is required (or use 'failover last')");
             return REFUSED;
         }
-        AdminApiClient api = new AdminApiClient(admin);
+        AdminApiClient api = endpoint.client();
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("to", to);
         body.put("planned", planned);
@@ -175,7 +175,7 @@ final class FailoverCommand implements Callable<Integer> {
                 err.println("switchboard failover last: --timeout " + e.getMessage());
                 return CommandLine.ExitCode.USAGE;
             }
-            AdminApiClient api = new AdminApiClient(endpoint.url);
+            AdminApiClient api = endpoint.client();
             long deadline = System.nanoTime() + limit.toNanos();
             // Only a terminal is redrawn in place; a file or a pipe gets each table that differs from the last.
             boolean terminal = System.console() != null;
@@ -225,7 +225,7 @@ final class FailoverCommand implements Callable<Integer> {
         public Integer call() throws Exception {
             PrintWriter out = spec.commandLine().getOut();
             String actor = System.getProperty("user.name") + "@" + InetAddress.getLocalHost().getHostName();
-            AdminApiClient.Answer answer = new AdminApiClient(endpoint.url).post("api/v1/failover/veto", Map.of(), actor);
+            AdminApiClient.Answer answer = endpoint.client().post("api/v1/failover/veto", Map.of(), actor);
             if (answer.status() != 200) {
                 PrintWriter err = spec.commandLine().getErr();
                 err.println("switchboard failover veto: refused (" + answer.status() + "): " + answer.error());
@@ -242,10 +242,18 @@ final class FailoverCommand implements Callable<Integer> {
         }
     }
 
-    /** Where the gateway's admin API is; the same option on every verb that calls it. */
+    /** Where the gateway's admin API is, and the token to call it with; the same options on every verb that calls it. */
     static final class AdminEndpoint {
         @Option(names = "--admin", paramLabel = "URL", defaultValue = "http://127.0.0.1:8080",
                 description = "The gateway's admin API (default: ${DEFAULT-VALUE}).")
         String url;
+
+        @Option(names = "--token", paramLabel = "TOKEN", description = "The admin API token; by default $SWITCHBOARD_TOKEN,"
+                + " else the file the gateway on this machine keeps (" + "~/.switchboard/admin-token).")
+        String token;
+
+        AdminApiClient client() {
+            return new AdminApiClient(url, AdminApiClient.token(token));
+        }
     }
 }

@@ -2,6 +2,7 @@ package dev.switchboard.app;
 
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 
 import dev.switchboard.admin.AdminServer;
@@ -42,6 +43,11 @@ final class RunningGateway implements AutoCloseable {
 
     int adminPort() {
         return admin.port();
+    }
+
+    /** The admin token kept for the CLI on this machine, when the config keeps one. */
+    Optional<String> adminToken() {
+        return admin.localToken();
     }
 
     /** Blocks until Ctrl-C (SIGINT/SIGTERM), then stops everything. */

@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** The {@code switchboard} command line. */
 @Command(name = "switchboard", mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = "A Kafka-protocol gateway: one stable endpoint in front of your Kafka clusters.",
-        subcommands = {ServeCommand.class, DemoCommand.class, FailoverCommand.class, ChaosCommand.class, UsersCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {ServeCommand.class, DemoCommand.class, FailoverCommand.class, ChaosCommand.class, UsersCommand.class, TokensCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class SwitchboardCommand implements Runnable {
 
     @CommandLine.Spec

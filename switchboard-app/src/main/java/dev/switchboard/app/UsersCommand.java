@@ -63,7 +63,7 @@ final class UsersCommand implements Runnable {
             if (!mechanisms.isEmpty()) {
                 body.put("mechanisms", mechanisms);
             }
-            AdminApiClient.Answer answer = new AdminApiClient(endpoint.url).put("api/v1/users/" + AdminCalls.pathSegment(name), body, ChaosCommand.actor());
+            AdminApiClient.Answer answer = endpoint.client().put("api/v1/users/" + AdminCalls.pathSegment(name), body, ChaosCommand.actor());
             if (answer.status() != 200) {
                 return AdminCalls.refused(spec, answer);
             }
@@ -92,7 +92,7 @@ final class UsersCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            AdminCalls.Listing users = AdminCalls.list(spec, endpoint.url, "api/v1/users", "No users.");
+            AdminCalls.Listing users = AdminCalls.list(spec, endpoint, "api/v1/users", "No users.");
             if (!users.hasItems()) {
                 return users.exit();
             }
@@ -119,7 +119,7 @@ final class UsersCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            return AdminCalls.removeEach(spec, endpoint.url, "api/v1/users", names, "user");
+            return AdminCalls.removeEach(spec, endpoint, "api/v1/users", names, "Removed user");
         }
     }
 

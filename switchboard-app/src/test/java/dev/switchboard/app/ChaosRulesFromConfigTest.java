@@ -85,8 +85,11 @@ class ChaosRulesFromConfigTest {
 
         try (RunningGateway running = ServeCommand.start(ConfigLoader.load(config))) {
             try {
+                // serve made an admin token and left it in admin.auth.tokenFile, for the CLI on this machine.
+                String token = Files.readString(dir.resolve("admin-token")).strip();
                 HttpResponse<String> listed = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
-                        + running.adminPort() + "/api/v1/chaos/rules")).build(), HttpResponse.BodyHandlers.ofString());
+                        + running.adminPort() + "/api/v1/chaos/rules")).header("Authorization", "Bearer " + token).build(),
+                        HttpResponse.BodyHandlers.ofString());
                 assertThat(listed.statusCode()).isEqualTo(200);
                 List<List<String>> shown = new ArrayList<>();
                 for (JsonNode rule : JSON.readTree(listed.body())) {
@@ -147,11 +150,12 @@ class ChaosRulesFromConfigTest {
                   advertisedHost: 127.0.0.1
                   bootstrapPort: %d
                   nodePorts: {first: %d, last: %d}
-                admin: {bindHost: 127.0.0.1, port: 0}
+                admin: {bindHost: 127.0.0.1, port: 0, auth: {tokenFile: %s}}
                 clusters:
                   - name: %s
                     bootstrapServers: %s
-                """.formatted(ports[0], ports[1], ports[1], cluster.name(), cluster.bootstrapServers()) + chaos);
+                """.formatted(ports[0], ports[1], ports[1], dir.resolve("admin-token"), cluster.name(), cluster.bootstrapServers())
+                + chaos);
         return file;
     }
 

@@ -11,6 +11,9 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -36,8 +39,13 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class DemoCommandTest {
+
+    /** The demo's user's home, where it keeps the admin token for the CLI. */
+    @TempDir
+    Path home;
 
     private static final Duration WAIT = Duration.ofSeconds(90);
     /** Records each producer must have acknowledged on a cluster before the test moves on. */
@@ -81,8 +89,17 @@ class DemoCommandTest {
             assertThat(received).containsExactlyInAnyOrderElementsOf(sent);
             assertThat(readFromSecondary(running, sent.size())).containsExactlyInAnyOrderElementsOf(sent);
 
-            HttpResponse<String> status = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+            // The token the demo printed is the one it left for the CLI, readable by its owner only.
+            Path tokenFile = Path.of(demo.tokenFile);
+            String token = Files.readString(tokenFile).strip();
+            assertThat(welcome).contains(token).contains("kept in " + tokenFile);
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(tokenFile))).isEqualTo("rw-------");
+            HttpResponse<String> anonymous = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
                     URI.create("http://127.0.0.1:" + demo.adminPort + "/api/v1/status")).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(anonymous.statusCode()).isEqualTo(401);
+            HttpResponse<String> status = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + demo.adminPort + "/api/v1/status")).header("Authorization", "Bearer " + token)
+                    .build(), HttpResponse.BodyHandlers.ofString());
             assertThat(status.statusCode()).isEqualTo(200);
             assertThat(status.body()).contains("\"activeCluster\" : \"primary\"").contains("\"name\" : \"secondary\"");
             assertThat(running.gateway().metrics().scrape()).contains("switchboard_requests_total{api=\"Produce\"}");
@@ -152,10 +169,11 @@ class DemoCommandTest {
      * {@code switchboard failover --to <target> --planned}, run as a user runs it, then the demo's word that
      * MirrorMaker 2 now copies the other way, which the next planned switch needs.
      */
-    private static void plannedSwitch(RunningGateway running, String target, String admin, ByteArrayOutputStream printed)
+    private void plannedSwitch(RunningGateway running, String target, String admin, ByteArrayOutputStream printed)
             throws Exception {
         String other = target.equals("primary") ? "secondary" : "primary";
-        SwitchboardProcess planned = SwitchboardProcess.run("failover", "--to", target, "--planned", "--admin", admin);
+        // No --token: the demo left one where the CLI on this machine looks.
+        SwitchboardProcess planned = SwitchboardProcess.runInHome(home, "failover", "--to", target, "--planned", "--admin", admin);
         assertThat(planned.exit()).as(planned.toString()).isZero();
         assertThat(planned.out()).contains("switched: cluster " + target + " is active");
         assertThat(running.gateway().status().activeCluster()).isEqualTo(target);
@@ -171,15 +189,16 @@ class DemoCommandTest {
      * waits for and switches, clients carry on through the same address, and {@code failover last} shows them.
      */
     private static void failoverFromTheCommandLine(RunningGateway running, String admin, String bootstrap) throws Exception {
-        Cli unknown = Cli.run("failover", "--to", "nowhere", "--admin", admin);
+        String token = running.adminToken().orElseThrow();
+        Cli unknown = Cli.run("failover", "--to", "nowhere", "--admin", admin, "--token", token);
         assertThat(unknown.exit()).isEqualTo(FailoverCommand.REFUSED);
         assertThat(unknown.err()).contains("unknown cluster 'nowhere'");
-        Cli active = Cli.run("failover", "--to", "primary", "--admin", admin);
+        Cli active = Cli.run("failover", "--to", "primary", "--admin", admin, "--token", token);
         assertThat(active.exit()).isEqualTo(FailoverCommand.REFUSED);
         assertThat(active.err()).contains("already active");
         assertThat(running.gateway().status().activeCluster()).isEqualTo("primary");
 
-        Cli planned = Cli.run("failover", "--to", "secondary", "--planned", "--admin", admin);
+        Cli planned = Cli.run("failover", "--to", "secondary", "--planned", "--admin", admin, "--token", token);
         assertThat(planned.exit()).as(planned.out() + planned.err()).isZero();
         assertThat(planned.out()).contains("Planned switchover to secondary").contains("switched: cluster secondary is active")
                 .contains("replication at the switch: 1 topics at equal end offsets on both clusters, 1 consumer groups' offsets synced");
@@ -192,7 +211,7 @@ class DemoCommandTest {
         try (KafkaProducer<String, String> producer = new KafkaProducer<>(producerProps)) {
             producer.send(new ProducerRecord<>(DemoCommand.DEMO_TOPIC, "after the switch")).get(60, TimeUnit.SECONDS);
         }
-        Cli last = Cli.run("failover", "last", "--admin", admin);
+        Cli last = Cli.run("failover", "last", "--admin", admin, "--token", token);
         assertThat(last.exit()).as(last.err()).isZero();
         assertThat(last.out()).contains("primary -> secondary").contains("demo-producer");
     }
@@ -229,8 +248,9 @@ class DemoCommandTest {
         }
     }
 
-    private static DemoCommand demoOnFreePorts() {
+    private DemoCommand demoOnFreePorts() {
         DemoCommand demo = new DemoCommand();
+        demo.tokenFile = home.resolve(".switchboard").resolve("admin-token").toString();
         int[] ports = FreePorts.distinct(3);
         demo.bootstrapPort = ports[0];
         int firstNodePort = ports[1];

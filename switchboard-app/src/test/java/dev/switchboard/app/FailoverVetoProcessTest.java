@@ -11,6 +11,7 @@ import dev.switchboard.config.AutoFailoverConfig;
 import dev.switchboard.config.DetectionConfig;
 import dev.switchboard.failover.AutoFailoverState;
 import dev.switchboard.gateway.Gateway;
+import dev.switchboard.security.AdminRole;
 import dev.switchboard.support.Await;
 import dev.switchboard.support.GatewayFixture;
 import dev.switchboard.testkit.EmbeddedKafkaCluster;
@@ -60,19 +61,20 @@ class FailoverVetoProcessTest {
     @Test
     void vetoStopsTheArmedFailoverAndASecondOneIsRefused() throws Exception {
         String adminUrl = "http://127.0.0.1:" + admin.port();
+        String token = gateway.adminTokens().create("veto-test", AdminRole.OPERATOR, "test").token();
         gateway.chaos().add(new ObjectMapper().readTree("""
                 {"name": "veto-drill", "type": "outage", "duration": "5m", "params": {"triggersFailover": true}}
                 """), "drill");
         try {
             Await.until(() -> gateway.autoFailover().detail() instanceof AutoFailoverState.Armed, WAIT, "the failover to be armed");
 
-            SwitchboardProcess veto = SwitchboardProcess.run("failover", "veto", "--admin", adminUrl);
+            SwitchboardProcess veto = SwitchboardProcess.run("failover", "veto", "--admin", adminUrl, "--token", token);
             assertThat(veto.exit()).as(veto.toString()).isZero();
             assertThat(veto.out()).startsWith("vetoed: automatic failover from veto-primary to veto-secondary will not happen"
                     + " in this outage").contains("proposed by instance " + gateway.instanceId(), "veto-primary judged down since");
             assertThat(gateway.autoFailover().detail()).isInstanceOf(AutoFailoverState.Vetoed.class);
 
-            SwitchboardProcess again = SwitchboardProcess.run("failover", "veto", "--admin", adminUrl);
+            SwitchboardProcess again = SwitchboardProcess.run("failover", "veto", "--admin", adminUrl, "--token", token);
             assertThat(again.exit()).as(again.toString()).isEqualTo(FailoverCommand.REFUSED);
             assertThat(again.err()).startsWith("switchboard failover veto: refused (409): no automatic failover is armed");
             assertThat(again.out()).isEmpty();

@@ -58,13 +58,14 @@ class ServeCommandTest {
                       nodePorts: {first: %d, last: %d}
                     admin:
                       port: 0
+                      auth: {tokenFile: %s}
                     clusters:
                       - name: from-yaml
                         bootstrapServers: %s
                         properties:
                           security.protocol: PLAINTEXT
                     activeCluster: from-yaml
-                    """.formatted(bootstrapPort, nodePort, nodePort, cluster.bootstrapServers()));
+                    """.formatted(bootstrapPort, nodePort, nodePort, dir.resolve("admin-token"), cluster.bootstrapServers()));
             try (RunningGateway running = ServeCommand.start(ConfigLoader.load(file));
                  Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:" + bootstrapPort))) {
                 Node node = admin.describeCluster().nodes().get(30, TimeUnit.SECONDS).iterator().next();

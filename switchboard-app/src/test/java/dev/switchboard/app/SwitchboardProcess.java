@@ -22,9 +22,22 @@ record SwitchboardProcess(int exit, String out, String err) {
 
     /** As {@link #run}, with {@code stdin} written to the process's standard input. */
     static SwitchboardProcess runWithInput(String stdin, String... args) throws IOException, InterruptedException {
+        return start(null, stdin, args);
+    }
+
+    /** As {@link #run}, for a user whose home directory is {@code home}: where the CLI looks for the local admin token. */
+    static SwitchboardProcess runInHome(Path home, String... args) throws IOException, InterruptedException {
+        return start(home, "", args);
+    }
+
+    private static SwitchboardProcess start(Path home, String stdin, String... args) throws IOException, InterruptedException {
         // C1 only and the serial collector: a short command spends most of its CPU compiling, on a shared two-core machine.
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"), SwitchboardCommand.class.getName()));
+                "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"));
+        if (home != null) {
+            command.add("-Duser.home=" + home);
+        }
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), SwitchboardCommand.class.getName()));
         command.addAll(List.of(args));
         // Files, not pipes, so neither stream can fill and block the process while the other is read.
         Path out = Files.createTempFile("switchboard-cli", ".out");

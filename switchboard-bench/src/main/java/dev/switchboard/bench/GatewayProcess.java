@@ -73,12 +73,13 @@ final class GatewayProcess implements AutoCloseable {
                       bootstrapPort: %d
                       nodePorts: {first: %d, last: %d}
                       strictRequests: %s
-                    admin: {bindHost: 127.0.0.1, port: %d}
+                    admin: {bindHost: 127.0.0.1, port: %d, auth: {tokenFile: '%s'}}
                     clusters:
                     %s  - name: %s
                         bootstrapServers: %s
                     activeCluster: %s
                     """.formatted(bootstrapPort, firstNodePort, firstNodePort + 9, strictRequests, adminPort,
+                    tokenFile(config),
                     rewrittenProducerIds ? "  - {name: " + cluster.name() + "-issuer, bootstrapServers: '" + cluster.bootstrapServers() + "'}\n" : "",
                     cluster.name(), cluster.bootstrapServers(), cluster.name()) + chaosSection(chaosRules));
             List<String> jvmOptions = new ArrayList<>(JVM_OPTIONS);
@@ -156,10 +157,16 @@ final class GatewayProcess implements AutoCloseable {
         return get("/metrics").body();
     }
 
+    private static Path tokenFile(Path config) {
+        return config.resolveSibling(config.getFileName() + ".admin-token");
+    }
+
     private HttpResponse<String> get(String path) {
         try {
+            // The token serve made for the CLI on this machine, in the file its config named.
+            String token = Files.readString(tokenFile(config)).strip();
             return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + path))
-                    .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+                    .header("Authorization", "Bearer " + token).timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
@@ -196,6 +203,7 @@ final class GatewayProcess implements AutoCloseable {
         jvm.close();
         try {
             Files.deleteIfExists(config);
+            Files.deleteIfExists(tokenFile(config));
         } catch (IOException ignored) {
             // temporary file
         }

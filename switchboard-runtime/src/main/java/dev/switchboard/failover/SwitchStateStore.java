@@ -69,6 +69,8 @@ public final class SwitchStateStore implements AutoCloseable {
     public static final String AUTO_FAILOVER_KEY_PREFIX = "auto-failover/";
     /** The gateway's users, one record per user name: salted credentials or a removal, never a password. */
     public static final String USER_KEY_PREFIX = "user/";
+    /** The admin API's tokens, one record per token id: the hash of its secret, never the secret. */
+    public static final String TOKEN_KEY_PREFIX = "token/";
     private static final Duration CLUSTER_TIMEOUT = Duration.ofSeconds(5);
     /** How long closing waits for followers woken from their consumers to stop by themselves. */
     private static final Duration FOLLOWER_STOP_WAIT = Duration.ofSeconds(1);
@@ -92,6 +94,10 @@ public final class SwitchStateStore implements AutoCloseable {
 
         /** A change to the gateway user {@code name}, as the JSON it was published with. */
         default void user(String cluster, String name, String json) {
+        }
+
+        /** A change to the admin token {@code id}, as the JSON it was published with. */
+        default void adminToken(String cluster, String id, String json) {
         }
 
         /** A step of an automatic failover, in the order {@code cluster}'s topic holds it. */
@@ -324,6 +330,8 @@ public final class SwitchStateStore implements AutoCloseable {
                 listener.instanceReport(cluster, JSON.readValue(record.value(), InstanceReport.class));
             } else if (record.key() != null && record.key().startsWith(AUTO_FAILOVER_KEY_PREFIX)) {
                 listener.autoFailover(cluster, JSON.readValue(record.value(), AutoFailoverEvent.class));
+            } else if (record.key() != null && record.key().startsWith(TOKEN_KEY_PREFIX)) {
+                listener.adminToken(cluster, record.key().substring(TOKEN_KEY_PREFIX.length()), record.value());
             } else if (record.key() != null && record.key().startsWith(USER_KEY_PREFIX)) {
                 listener.user(cluster, record.key().substring(USER_KEY_PREFIX.length()), record.value());
             } else if (record.key() != null && record.key().startsWith(CHAOS_KEY_PREFIX)) {

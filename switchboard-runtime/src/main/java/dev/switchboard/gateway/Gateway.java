@@ -78,6 +78,7 @@ import dev.switchboard.datapath.ConnectionInfo;
 import dev.switchboard.datapath.ClientSasl;
 import dev.switchboard.datapath.ClusterApiVersions;
 import dev.switchboard.datapath.ConnectionRegistry;
+import dev.switchboard.security.AdminTokens;
 import dev.switchboard.security.GatewaySasl;
 import dev.switchboard.security.UserDirectory;
 import dev.switchboard.config.ClientSaslConfig;
@@ -110,7 +111,7 @@ public final class Gateway implements AutoCloseable {
     private static final Duration STATE_CATCH_UP_WAIT = Duration.ofSeconds(10);
     private static final Duration REPORT_INTERVAL = Duration.ofSeconds(2);
     private static final ObjectMapper CHAOS_JSON = new ObjectMapper();
-    private static final ObjectMapper USERS_JSON = new ObjectMapper().registerModule(new JavaTimeModule());
+    private static final ObjectMapper SHARED_JSON = new ObjectMapper().registerModule(new JavaTimeModule());
 
     private final GatewayConfig config;
     private final GatewayMetrics metrics;
@@ -131,6 +132,7 @@ public final class Gateway implements AutoCloseable {
     private final ClusterSwitch clusterSwitch;
     private final ChaosRules chaos;
     private final UserDirectory users;
+    private final AdminTokens adminTokens;
     private final ClusterProducerIds producerIdSource;
     private final ProducerBindings producerBindings;
     private final AlertChannels alerts;
@@ -177,6 +179,7 @@ public final class Gateway implements AutoCloseable {
         this.producerIdSource = new ClusterProducerIds(clusters);
         this.producerBindings = new ProducerBindings(producerIdSource, ProducerBindings.Limits.DEFAULT, clock, metrics.registry());
         this.users = new UserDirectory(audit, clock);
+        this.adminTokens = new AdminTokens(audit, clock);
         this.chaos = new ChaosRules(new RuleParser(FaultTypes.ALL, config.chaos().ruleDuration()), audit, metrics.registry(), clock);
         this.clusterSwitch = new ClusterSwitch(config, store, replication, this::apply, () -> clusters.active().name(),
                 () -> Map.copyOf(instances), clock);
@@ -258,6 +261,7 @@ public final class Gateway implements AutoCloseable {
         chaos.share((name, change) -> store.publish(SwitchStateStore.CHAOS_KEY_PREFIX + name, change));
         users.populate(config.security().users());
         users.share((name, change) -> store.publish(SwitchStateStore.USER_KEY_PREFIX + name, change));
+        adminTokens.share((id, token) -> store.publish(SwitchStateStore.TOKEN_KEY_PREFIX + id, token));
         chaos.reachConnections(connections::closeWhere);
         chaos.populate(ChaosRulesFile.load(config.chaos()));
         // In the configured order, so the first cluster keeps its own node ids on every instance.
@@ -323,11 +327,12 @@ public final class Gateway implements AutoCloseable {
 
             @Override
             public void user(String cluster, String name, String json) {
-                try {
-                    users.shared(name, USERS_JSON.readValue(json, UserDirectory.UserChange.class));
-                } catch (IOException e) {
-                    LOG.warn("Unreadable user {} in the switch state on cluster={}: {}", name, cluster, e.toString());
-                }
+                readShared(cluster, "user " + name, json, UserDirectory.UserChange.class, change -> users.shared(name, change));
+            }
+
+            @Override
+            public void adminToken(String cluster, String id, String json) {
+                readShared(cluster, "admin token " + id, json, AdminTokens.StoredToken.class, token -> adminTokens.shared(id, token));
             }
 
             @Override
@@ -368,6 +373,15 @@ public final class Gateway implements AutoCloseable {
                 LOG.info("Following switch state epoch={}: active cluster is {} (config says {})", startupState.epoch(),
                         startupState.activeCluster(), config.activeCluster());
             }
+        }
+    }
+
+    /** A record of the shared state read as {@code type}; one that does not read is logged and left out. */
+    private static <T> void readShared(String cluster, String what, String json, Class<T> type, Consumer<T> apply) {
+        try {
+            apply.accept(SHARED_JSON.readValue(json, type));
+        } catch (IOException e) {
+            LOG.warn("Unreadable {} in the switch state on cluster={}: {}", what, cluster, e.toString());
         }
     }
 
@@ -577,9 +591,19 @@ public final class Gateway implements AutoCloseable {
         return chaos;
     }
 
+    /** The admin API's tokens, shared by every instance. */
+    public AdminTokens adminTokens() {
+        return adminTokens;
+    }
+
     /** The users clients authenticate as, shared by every instance. */
     public UserDirectory users() {
         return users;
+    }
+
+    /** Where admin actions are recorded. */
+    public AuditLog audit() {
+        return audit;
     }
 
     public GatewayMetrics metrics() {
