@@ -26,8 +26,11 @@ public record AdminAuthConfig(Boolean enabled, Boolean openHealth, String tokenF
         ConfigException.require(!tokenFile.isBlank(), "tokenFile", "must be a file path, or none");
     }
 
-    /** The token file, unless there is to be none. */
+    /** The token file, unless there is to be none; a leading {@code ~/} is the user's home. */
     public Path tokenPath() {
-        return tokenFile.equals("none") ? null : Path.of(tokenFile);
+        if (tokenFile.equals("none")) {
+            return null;
+        }
+        return tokenFile.startsWith("~/") ? Path.of(System.getProperty("user.home"), tokenFile.substring(2)) : Path.of(tokenFile);
     }
 }

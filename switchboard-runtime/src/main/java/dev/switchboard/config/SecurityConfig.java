@@ -11,10 +11,15 @@ import java.util.Set;
  * @param users users to create at start when the shared state does not hold them yet. Their passwords are salted
  *              as they are read and never kept; users are better managed with {@code switchboard users}, which keeps
  *              passwords out of files
+ * @param acls  gateway ACLs; absent, an authenticated client may do whatever the gateway's own identity may
  */
-public record SecurityConfig(ClientSaslConfig sasl, List<UserConfig> users) {
+public record SecurityConfig(ClientSaslConfig sasl, List<UserConfig> users, AclConfig acls) {
 
-    public static final SecurityConfig NONE = new SecurityConfig(null, null);
+    public static final SecurityConfig NONE = new SecurityConfig(null, null, null);
+
+    public SecurityConfig(ClientSaslConfig sasl, List<UserConfig> users) {
+        this(sasl, users, null);
+    }
 
     public SecurityConfig {
         users = users == null ? List.of() : List.copyOf(users);

@@ -9,12 +9,11 @@ import dev.switchboard.intercept.InterceptedResponse;
 import dev.switchboard.intercept.Interceptor;
 import dev.switchboard.intercept.InterceptorFactory;
 import dev.switchboard.intercept.Interest;
+import dev.switchboard.intercept.ProduceRefusal;
 import dev.switchboard.intercept.RequestAction;
 import dev.switchboard.intercept.ResponseAction;
-import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.message.MetadataResponseData;
 import org.apache.kafka.common.message.ProduceRequestData;
-import org.apache.kafka.common.message.ProduceResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.Errors;
 import org.slf4j.Logger;
@@ -74,34 +73,17 @@ public final class PinnedTopics implements InterceptorFactory, Interceptor {
 
     private RequestAction refuse(ProduceRequestData produce, ConnectionContext context) {
         String active = context.servingCluster().orElse("");
-        String refusedTopic = null;
-        String refusedTo = null;
-        ProduceResponseData response = new ProduceResponseData();
-        for (ProduceRequestData.TopicProduceData topic : produce.topicData()) {
-            // Null when the request names the topic by an id no metadata response has named yet: it cannot be pinned.
-            String name = context.topicName(topic.name(), topic.topicId()).orElse(null);
-            Optional<String> pin = pinnedElsewhere(name, active);
-            if (pin.isPresent() && refusedTopic == null) {
-                refusedTopic = name;
-                refusedTo = pin.get();
-            }
-            ProduceResponseData.TopicProduceResponse topicResponse = new ProduceResponseData.TopicProduceResponse()
-                    .setName(topic.name()).setTopicId(topic.topicId() == null ? Uuid.ZERO_UUID : topic.topicId());
-            for (ProduceRequestData.PartitionProduceData partition : topic.partitionData()) {
-                topicResponse.partitionResponses().add(new ProduceResponseData.PartitionProduceResponse()
-                        .setIndex(partition.index())
-                        .setErrorCode(pin.isPresent() ? Errors.TOPIC_AUTHORIZATION_FAILED.code() : Errors.NOT_LEADER_OR_FOLLOWER.code())
-                        .setErrorMessage(pin.map(cluster -> "topic " + name + " is pinned to cluster " + cluster + " and cluster "
-                                + active + " is active").orElse(null)));
-            }
-            response.responses().add(topicResponse);
-        }
-        if (refusedTopic == null) {
+        // A topic named by an id no metadata response has named yet cannot be pinned.
+        Optional<ProduceRefusal.Refused> refused = ProduceRefusal.refuse(produce, context, Errors.TOPIC_AUTHORIZATION_FAILED,
+                name -> pinnedElsewhere(name, active).map(cluster -> "topic " + name + " is pinned to cluster " + cluster
+                        + " and cluster " + active + " is active"));
+        if (refused.isEmpty()) {
             return RequestAction.forward();
         }
+        String topic = refused.get().firstTopic();
         LOG.warn("Refusing produce to topic={} from clientId={}: it is pinned to cluster {} and cluster {} is active",
-                refusedTopic, context.clientId(), refusedTo, active);
-        return RequestAction.answer(response);
+                topic, context.clientId(), pinnedTo.get(topic), active);
+        return RequestAction.answer(refused.get().response());
     }
 
     private ResponseAction hide(MetadataResponseData metadata, String active) {

@@ -71,6 +71,8 @@ public final class SwitchStateStore implements AutoCloseable {
     public static final String USER_KEY_PREFIX = "user/";
     /** The admin API's tokens, one record per token id: the hash of its secret, never the secret. */
     public static final String TOKEN_KEY_PREFIX = "token/";
+    /** The gateway's ACL bindings, one record per binding (keyed by a hash of it), or its removal. */
+    public static final String ACL_KEY_PREFIX = "acl/";
     private static final Duration CLUSTER_TIMEOUT = Duration.ofSeconds(5);
     /** How long closing waits for followers woken from their consumers to stop by themselves. */
     private static final Duration FOLLOWER_STOP_WAIT = Duration.ofSeconds(1);
@@ -94,6 +96,10 @@ public final class SwitchStateStore implements AutoCloseable {
 
         /** A change to the gateway user {@code name}, as the JSON it was published with. */
         default void user(String cluster, String name, String json) {
+        }
+
+        /** A change to the ACL binding {@code key}, as the JSON it was published with. */
+        default void acl(String cluster, String key, String json) {
         }
 
         /** A change to the admin token {@code id}, as the JSON it was published with. */
@@ -330,6 +336,8 @@ public final class SwitchStateStore implements AutoCloseable {
                 listener.instanceReport(cluster, JSON.readValue(record.value(), InstanceReport.class));
             } else if (record.key() != null && record.key().startsWith(AUTO_FAILOVER_KEY_PREFIX)) {
                 listener.autoFailover(cluster, JSON.readValue(record.value(), AutoFailoverEvent.class));
+            } else if (record.key() != null && record.key().startsWith(ACL_KEY_PREFIX)) {
+                listener.acl(cluster, record.key().substring(ACL_KEY_PREFIX.length()), record.value());
             } else if (record.key() != null && record.key().startsWith(TOKEN_KEY_PREFIX)) {
                 listener.adminToken(cluster, record.key().substring(TOKEN_KEY_PREFIX.length()), record.value());
             } else if (record.key() != null && record.key().startsWith(USER_KEY_PREFIX)) {

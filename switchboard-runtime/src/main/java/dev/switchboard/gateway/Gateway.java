@@ -11,6 +11,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.UUID;
@@ -78,9 +79,13 @@ import dev.switchboard.datapath.ConnectionInfo;
 import dev.switchboard.datapath.ClientSasl;
 import dev.switchboard.datapath.ClusterApiVersions;
 import dev.switchboard.datapath.ConnectionRegistry;
+import dev.switchboard.security.AclEnforcement;
 import dev.switchboard.security.AdminTokens;
+import dev.switchboard.security.GatewayAcls;
 import dev.switchboard.security.GatewaySasl;
 import dev.switchboard.security.UserDirectory;
+import dev.switchboard.config.AclBindingConfig;
+import dev.switchboard.config.AclConfig;
 import dev.switchboard.config.ClientSaslConfig;
 import dev.switchboard.datapath.DataPath;
 import dev.switchboard.datapath.GatewayServer;
@@ -133,6 +138,8 @@ public final class Gateway implements AutoCloseable {
     private final ChaosRules chaos;
     private final UserDirectory users;
     private final AdminTokens adminTokens;
+    /** Null when the config has no ACLs: then nothing is checked. */
+    private final GatewayAcls acls;
     private final ClusterProducerIds producerIdSource;
     private final ProducerBindings producerBindings;
     private final AlertChannels alerts;
@@ -180,6 +187,8 @@ public final class Gateway implements AutoCloseable {
         this.producerBindings = new ProducerBindings(producerIdSource, ProducerBindings.Limits.DEFAULT, clock, metrics.registry());
         this.users = new UserDirectory(audit, clock);
         this.adminTokens = new AdminTokens(audit, clock);
+        AclConfig aclConfig = config.security().acls();
+        this.acls = aclConfig == null ? null : new GatewayAcls(Set.copyOf(aclConfig.superUsers()), audit, clock);
         this.chaos = new ChaosRules(new RuleParser(FaultTypes.ALL, config.chaos().ruleDuration()), audit, metrics.registry(), clock);
         this.clusterSwitch = new ClusterSwitch(config, store, replication, this::apply, () -> clusters.active().name(),
                 () -> Map.copyOf(instances), clock);
@@ -211,6 +220,9 @@ public final class Gateway implements AutoCloseable {
         List<InterceptorFactory> interceptors = new ArrayList<>();
         if (config.listener().strictRequests()) {
             interceptors.add(new StrictRequests(metrics.registry()));
+        }
+        if (acls != null) {
+            interceptors.add(new AclEnforcement(acls, metrics.registry()));
         }
         interceptors.add(new RecoverySignals(recovery));
         interceptors.add(produceHold);
@@ -262,6 +274,10 @@ public final class Gateway implements AutoCloseable {
         users.populate(config.security().users());
         users.share((name, change) -> store.publish(SwitchStateStore.USER_KEY_PREFIX + name, change));
         adminTokens.share((id, token) -> store.publish(SwitchStateStore.TOKEN_KEY_PREFIX + id, token));
+        if (acls != null) {
+            acls.populate(config.security().acls().bindings().stream().map(AclBindingConfig::binding).toList());
+            acls.share((key, change) -> store.publish(SwitchStateStore.ACL_KEY_PREFIX + key, change));
+        }
         chaos.reachConnections(connections::closeWhere);
         chaos.populate(ChaosRulesFile.load(config.chaos()));
         // In the configured order, so the first cluster keeps its own node ids on every instance.
@@ -328,6 +344,13 @@ public final class Gateway implements AutoCloseable {
             @Override
             public void user(String cluster, String name, String json) {
                 readShared(cluster, "user " + name, json, UserDirectory.UserChange.class, change -> users.shared(name, change));
+            }
+
+            @Override
+            public void acl(String cluster, String key, String json) {
+                if (acls != null) {
+                    readShared(cluster, "ACL binding " + key, json, GatewayAcls.AclChange.class, change -> acls.shared(key, change));
+                }
             }
 
             @Override

@@ -179,8 +179,12 @@ public final class AdminTokens {
     }
 
     static String sha256(String secret) {
+        return HexFormat.of().formatHex(sha256Bytes(secret));
+    }
+
+    static byte[] sha256Bytes(String text) {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(secret.getBytes(StandardCharsets.US_ASCII)));
+            return MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("this JVM lacks SHA-256", e);
         }

@@ -2,10 +2,12 @@ package dev.switchboard.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 import dev.switchboard.testkit.SelfSignedKeyStores;
 import org.junit.jupiter.api.Test;
@@ -42,7 +44,9 @@ class ConfigLoaderTest {
         assertThat(config.listener().advertisedHost()).isEqualTo("gateway.example.com");
         assertThat(config.listener().nodePorts()).isEqualTo(new PortRange(9093, 9192));
         assertThat(config.listener().maxFrameBytes()).isEqualTo(ListenerConfig.DEFAULT_MAX_FRAME_BYTES);
-        assertThat(config.admin()).isEqualTo(new AdminConfig("127.0.0.1", 8080));
+        assertThat(config.admin()).isEqualTo(new AdminConfig("127.0.0.1", 8080, AdminAuthConfig.DEFAULT));
+        assertThat(config.admin().auth().tokenPath()).isEqualTo(Path.of(System.getProperty("user.home"), ".switchboard", "admin-token"));
+        assertThat(config.security()).isEqualTo(SecurityConfig.NONE);
         assertThat(config.clusters()).extracting(ClusterConfig::name).containsExactly("primary", "secondary");
         assertThat(config.cluster("secondary").orElseThrow().properties()).isEmpty();
         assertThat(config.activeCluster()).isEqualTo("primary");
@@ -143,6 +147,37 @@ class ConfigLoaderTest {
                 prefix + "ssl.endpoint.identification.algorithm: has no value; write '' for an empty one");
         expectError(secure.replace("ssl.keystore.type: PKCS12", "ssl.keystore.type: PKCS12\n      ssl.enabled.protocols: TLSv1.3"),
                 prefix + "ssl.enabled.protocols: is not supported on the gateway's upstream connections; supported are [");
+    }
+
+    @Test
+    void readsClientSecurityAndNamesWhatIsWrong() throws IOException {
+        GatewayConfig config = ConfigLoader.load(write(VALID + """
+                security:
+                  sasl: {mechanisms: [SCRAM-SHA-512, PLAIN], maxSessionMs: 600000}
+                  users:
+                    - {name: orders-app, password: s3cret}
+                  acls:
+                    superUsers: [User:ops]
+                    bindings:
+                      - {resourceType: topic, name: orders, principal: User:orders-app, operation: write}
+                      - {resourceType: group, name: orders-, patternType: prefixed, principal: User:orders-app, operation: read}
+                """));
+        assertThat(config.security().sasl()).isEqualTo(new ClientSaslConfig(List.of("SCRAM-SHA-512", "PLAIN"), 600_000L, false));
+        assertThat(config.security().users()).extracting(UserConfig::name, UserConfig::mechanisms)
+                .containsExactly(tuple("orders-app", UserConfig.SCRAM_MECHANISMS));
+        assertThat(config.security().acls().bindings()).extracting(binding -> binding.binding().toString()).containsExactly(
+                "(pattern=ResourcePattern(resourceType=TOPIC, name=orders, patternType=LITERAL), entry=(principal=User:orders-app,"
+                        + " host=*, operation=WRITE, permissionType=ALLOW))",
+                "(pattern=ResourcePattern(resourceType=GROUP, name=orders-, patternType=PREFIXED), entry=(principal=User:orders-app,"
+                        + " host=*, operation=READ, permissionType=ALLOW))");
+
+        expectError(VALID + "security:\n  sasl: {mechanisms: [GSSAPI]}\n",
+                "security.sasl.mechanisms[0]: must be one of [SCRAM-SHA-512, SCRAM-SHA-256, PLAIN], was GSSAPI");
+        expectError(VALID + "security:\n  acls:\n    bindings:\n      - {resourceType: topic, name: x, principal: User:a, operation: scribble}\n",
+                "security.acls.bindings[0].operation: 'scribble' is not one of [all, read, write, create, delete, alter, describe,"
+                        + " cluster-action, describe-configs, alter-configs, idempotent-write, create-tokens, describe-tokens, two-phase-commit]");
+        expectError(VALID + "security:\n  users:\n    - {name: a, password: b}\n",
+                "security.users: need sasl: {mechanisms: [...]} beside them, or no client could authenticate as them");
     }
 
     @Test
