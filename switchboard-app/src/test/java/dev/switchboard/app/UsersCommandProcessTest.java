@@ -3,20 +3,15 @@ package dev.switchboard.app;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 
 import dev.switchboard.config.ClientSaslConfig;
 import dev.switchboard.config.SecurityConfig;
+import dev.switchboard.support.AuthenticationProbe;
 import dev.switchboard.support.GatewayFixture;
 import dev.switchboard.support.SaslClients;
 import dev.switchboard.testkit.EmbeddedKafkaCluster;
 import dev.switchboard.testkit.KafkaCluster;
 import dev.switchboard.testkit.SharedClusters;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.common.errors.SaslAuthenticationException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -84,18 +79,7 @@ class UsersCommandProcessTest {
     }
 
     private boolean authenticates(String mechanism, String user, String password) throws Exception {
-        Map<String, Object> props = SaslClients.properties(running.fixture().clientProperties("users-cli-check"), mechanism, user,
-                password);
-        props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10_000);
-        props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
-        try (Admin admin = Admin.create(props)) {
-            admin.listTopics().names().get(15, TimeUnit.SECONDS);
-            return true;
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof SaslAuthenticationException) {
-                return false;
-            }
-            throw e;
-        }
+        return AuthenticationProbe.listsTopics(SaslClients.properties(running.fixture().clientProperties("users-cli-check"),
+                mechanism, user, password));
     }
 }

@@ -25,23 +25,36 @@ public record SelfSignedKeyStores(Path keyStore, Path trustStore, String passwor
      * @param subjectAlternativeNames keytool's SAN syntax, e.g. {@link #LOCAL_NAMES}
      */
     public static SelfSignedKeyStores create(Path dir, String alias, String subjectAlternativeNames) {
+        return create(dir, alias, subjectAlternativeNames, "CN=" + alias, UUID.randomUUID().toString());
+    }
+
+    /**
+     * As {@link #create(Path, String, String)}, with the certificate's subject and the stores' password given: for a
+     * certificate that replaces another under the same password, or a client certificate with a subject of several parts.
+     */
+    public static SelfSignedKeyStores create(Path dir, String alias, String subjectAlternativeNames, String subject, String password) {
         try {
             Files.createDirectories(dir);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create " + dir, e);
         }
-        String password = UUID.randomUUID().toString();
         Path keyStore = dir.resolve(alias + ".keystore.p12");
         Path certificate = dir.resolve(alias + ".crt");
         Path trustStore = dir.resolve(alias + ".truststore.p12");
         keytool("-genkeypair", "-alias", alias, "-keyalg", "EC", "-groupname", "secp256r1", "-validity", "30",
-                "-dname", "CN=" + alias, "-ext", "SAN=" + subjectAlternativeNames,
+                "-dname", subject, "-ext", "SAN=" + subjectAlternativeNames,
                 "-keystore", keyStore.toString(), "-storetype", "PKCS12", "-storepass", password, "-keypass", password);
         keytool("-exportcert", "-rfc", "-alias", alias, "-keystore", keyStore.toString(), "-storetype", "PKCS12",
                 "-storepass", password, "-file", certificate.toString());
         keytool("-importcert", "-noprompt", "-alias", alias, "-file", certificate.toString(),
                 "-keystore", trustStore.toString(), "-storetype", "PKCS12", "-storepass", password);
         return new SelfSignedKeyStores(keyStore, trustStore, password);
+    }
+
+    /** The certificate alone, PEM, as {@code <alias>.crt} beside the stores: what kcat's {@code ssl.ca.location} takes. */
+    public Path certificate() {
+        String name = keyStore.getFileName().toString();
+        return keyStore.resolveSibling(name.substring(0, name.length() - ".keystore.p12".length()) + ".crt");
     }
 
     private static void keytool(String... arguments) {

@@ -12,13 +12,24 @@ import java.util.Set;
  *              as they are read and never kept; users are better managed with {@code switchboard users}, which keeps
  *              passwords out of files
  * @param acls  gateway ACLs; absent, an authenticated client may do whatever the gateway's own identity may
+ * @param tls   TLS on the client listener; absent, clients speak plaintext to it
+ * @param connectionLimits the connection-storm guard; absent, no limits
  */
-public record SecurityConfig(ClientSaslConfig sasl, List<UserConfig> users, AclConfig acls) {
+public record SecurityConfig(ClientSaslConfig sasl, List<UserConfig> users, AclConfig acls, ListenerTlsConfig tls,
+                             ConnectionLimitsConfig connectionLimits) {
 
-    public static final SecurityConfig NONE = new SecurityConfig(null, null, null);
+    public static final SecurityConfig NONE = new SecurityConfig(null, null, null, null, null);
 
     public SecurityConfig(ClientSaslConfig sasl, List<UserConfig> users) {
-        this(sasl, users, null);
+        this(sasl, users, null, null, null);
+    }
+
+    public SecurityConfig(ClientSaslConfig sasl, List<UserConfig> users, AclConfig acls) {
+        this(sasl, users, acls, null, null);
+    }
+
+    public SecurityConfig(ClientSaslConfig sasl, List<UserConfig> users, AclConfig acls, ListenerTlsConfig tls) {
+        this(sasl, users, acls, tls, null);
     }
 
     public SecurityConfig {

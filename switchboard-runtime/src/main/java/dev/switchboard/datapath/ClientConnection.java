@@ -211,6 +211,10 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Res
     /** Who the client authenticated as, for status; written on the event loop. */
     private volatile String principal;
     private volatile long requests;
+    /** Whether the admission let this connection have upstream connections; it is asked once. */
+    private boolean admitted;
+    /** Whether the principal of a client certificate, if any, was looked for. */
+    private boolean identityChecked;
     /** Whether the interceptors were told who the client is since it connected or moved. */
     private boolean identified;
 
@@ -267,6 +271,37 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Res
         if (dataPath.sasl() != null) {
             sasl = new SaslTermination(dataPath.sasl(), address == null ? "" : address.getAddress().getHostAddress());
             state = new Authenticating(false);
+        }
+    }
+
+    /**
+     * The first upstream connection waits for the admission's word: a connection over its client's limits is held,
+     * or closed, before any broker sees it.
+     */
+    private void admitThenRoute() {
+        if (admitted) {
+            route(dataPath.clusters().active(), true, NOT_PAUSED);
+            return;
+        }
+        ConnectionAdmission.Decision decision;
+        try {
+            decision = dataPath.admission().admit(context);
+        } catch (RuntimeException e) {
+            fail(e);
+            return;
+        }
+        if (decision instanceof ConnectionAdmission.Refuse refuse) {
+            close(refuse.cause(), refuse.reason());
+        } else if (decision instanceof ConnectionAdmission.Wait wait) {
+            admitted = true;
+            channel.eventLoop().schedule(() -> {
+                if (state instanceof Accepted) {
+                    route(dataPath.clusters().active(), true, NOT_PAUSED);
+                }
+            }, wait.delay().toNanos(), TimeUnit.NANOSECONDS);
+        } else {
+            admitted = true;
+            route(dataPath.clusters().active(), true, NOT_PAUSED);
         }
     }
 
@@ -350,6 +385,9 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Res
     }
 
     private void received(RequestFrame request) {
+        if (!identityChecked) {
+            adoptCertificatePrincipal();
+        }
         State current = state;
         if (current instanceof Forwarding forwarding) {
             if (forwarding.pause() instanceof NotPaused) {
@@ -369,7 +407,10 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Res
         } else if (current instanceof Accepted) {
             pending.add(request);
             channel.config().setAutoRead(false);
-            route(dataPath.clusters().active(), true, NOT_PAUSED);
+            // Known before the admission decides, which counts per client id.
+            context.clientId(request.header().clientId());
+            clientId = context.clientId();
+            admitThenRoute();
         } else if (current instanceof Discovering || current instanceof Connecting || current instanceof Draining) {
             pending.add(request);
         } else {
@@ -423,6 +464,19 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Res
     }
 
     // ---- client authentication, when the listener terminates SASL -----------------------------------------------
+
+    /**
+     * With TLS and no SASL at the listener, the client certificate's principal is the connection's, as on a broker's
+     * SSL listener; TLS termination set it before the first request was decrypted. With SASL, SASL's wins.
+     */
+    private void adoptCertificatePrincipal() {
+        identityChecked = true;
+        String fromCertificate = channel.attr(ClientIdentity.TLS_PRINCIPAL).get();
+        if (fromCertificate != null && sasl == null) {
+            context.authenticated(fromCertificate);
+            principal = fromCertificate;
+        }
+    }
 
     /**
      * A request before the client authenticated: ApiVersions, SaslHandshake and SaslAuthenticate are answered here;
@@ -905,6 +959,9 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Res
             channel.close();
             dataPath.connections().remove(this);
             dataPath.metrics().connectionClosed(cause);
+        }
+        if (admitted) {
+            dataPath.admission().closed(context);
         }
         if (chain != null) {
             try {

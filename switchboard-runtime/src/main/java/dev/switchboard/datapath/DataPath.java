@@ -26,14 +26,17 @@ import dev.switchboard.metrics.GatewayMetrics;
  * @param sasl          how clients authenticate, when the listener terminates SASL; null when clients do not
  *                      authenticate to the gateway
  * @param apiVersions   each cluster's API versions, for clients that have not authenticated yet
+ * @param admission     whether a client connection may have an upstream connection (the connection-storm guard)
  */
 public record DataPath(UpstreamClusters clusters, AddressRewriter addresses, ResponseRewriters rewriters,
                        UpstreamConnector connector, ConnectionRegistry connections, GatewayMetrics metrics,
                        int maxFrameBytes, VirtualNodes nodes, String clusterId, TopicNames topicNames,
-                       List<InterceptorFactory> interceptors, ClientSasl sasl, ClusterApiVersions apiVersions) {
+                       List<InterceptorFactory> interceptors, ClientSasl sasl, ClusterApiVersions apiVersions,
+                       ConnectionAdmission admission) {
 
     public DataPath {
         interceptors = List.copyOf(interceptors);
         apiVersions = apiVersions == null ? new ClusterApiVersions() : apiVersions;
+        admission = admission == null ? ConnectionAdmission.ALWAYS : admission;
     }
 }

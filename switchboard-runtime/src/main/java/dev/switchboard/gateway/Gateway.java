@@ -79,14 +79,18 @@ import dev.switchboard.datapath.ConnectionInfo;
 import dev.switchboard.datapath.ClientSasl;
 import dev.switchboard.datapath.ClusterApiVersions;
 import dev.switchboard.datapath.ConnectionRegistry;
+import dev.switchboard.datapath.PipelineExtension;
 import dev.switchboard.security.AclEnforcement;
 import dev.switchboard.security.AdminTokens;
+import dev.switchboard.security.ConnectionStormGuard;
 import dev.switchboard.security.GatewayAcls;
+import dev.switchboard.security.ListenerTls;
 import dev.switchboard.security.GatewaySasl;
 import dev.switchboard.security.UserDirectory;
 import dev.switchboard.config.AclBindingConfig;
 import dev.switchboard.config.AclConfig;
 import dev.switchboard.config.ClientSaslConfig;
+import dev.switchboard.config.ConnectionLimitsConfig;
 import dev.switchboard.datapath.DataPath;
 import dev.switchboard.datapath.GatewayServer;
 import dev.switchboard.datapath.Listener;
@@ -138,6 +142,10 @@ public final class Gateway implements AutoCloseable {
     private final ChaosRules chaos;
     private final UserDirectory users;
     private final AdminTokens adminTokens;
+    /** Null when clients speak plaintext to the listener. */
+    private final ListenerTls listenerTls;
+    /** Null when the config sets no connection limits. */
+    private final ConnectionStormGuard stormGuard;
     /** Null when the config has no ACLs: then nothing is checked. */
     private final GatewayAcls acls;
     private final ClusterProducerIds producerIdSource;
@@ -173,8 +181,14 @@ public final class Gateway implements AutoCloseable {
         this.audit = new AuditLog(config.failover().auditLog() == null ? null : Path.of(config.failover().auditLog()),
                 metrics.registry(), clock);
         this.clusters = new UpstreamClusters(config.clusters(), config.activeCluster());
-        this.server = new GatewayServer(transport, Runtime.getRuntime().availableProcessors(), listener.bindHost(),
-                extensions.pipeline());
+        // Loaded here too, before any thread: a certificate that does not load stops start-up.
+        this.listenerTls = config.security().tls() == null ? null : new ListenerTls(config.security().tls(), metrics.registry());
+        List<PipelineExtension> pipeline = new ArrayList<>();
+        if (listenerTls != null) {
+            pipeline.add(listenerTls);
+        }
+        pipeline.addAll(extensions.pipeline());
+        this.server = new GatewayServer(transport, Runtime.getRuntime().availableProcessors(), listener.bindHost(), pipeline);
         this.nodePorts = new NodePortMap(listener.nodePorts(), (nodeId, port) -> server.openAsync(new Listener.Node(nodeId, port)));
         this.recovery = new RecoveryTracker(config.failover().wave1(), config.failover().recovery(), clock, metrics.registry());
         this.fence = new SwitchFence(clock, metrics.registry());
@@ -187,6 +201,8 @@ public final class Gateway implements AutoCloseable {
         this.producerBindings = new ProducerBindings(producerIdSource, ProducerBindings.Limits.DEFAULT, clock, metrics.registry());
         this.users = new UserDirectory(audit, clock);
         this.adminTokens = new AdminTokens(audit, clock);
+        ConnectionLimitsConfig limits = config.security().connectionLimits();
+        this.stormGuard = limits == null ? null : new ConnectionStormGuard(limits, System::nanoTime, clock, metrics.registry());
         AclConfig aclConfig = config.security().acls();
         this.acls = aclConfig == null ? null : new GatewayAcls(Set.copyOf(aclConfig.superUsers()), audit, clock);
         this.chaos = new ChaosRules(new RuleParser(FaultTypes.ALL, config.chaos().ruleDuration()), audit, metrics.registry(), clock);
@@ -201,7 +217,8 @@ public final class Gateway implements AutoCloseable {
                 alerts, instanceId, clock);
         server.attach(new DataPath(clusters, new AddressRewriter(listener.advertisedHost(), nodePorts, virtualNodes),
                 ResponseRewriters.standard(), connector, connections, metrics, listener.maxFrameBytes(), virtualNodes,
-                listener.clusterId(), new TopicNames(metrics), interceptors(extensions), clientSasl(), new ClusterApiVersions()));
+                listener.clusterId(), new TopicNames(metrics), interceptors(extensions), clientSasl(), new ClusterApiVersions(),
+                stormGuard));
     }
 
     /** The SASL the listener terminates, over the gateway's users; null when clients do not authenticate to it. */
@@ -212,7 +229,8 @@ public final class Gateway implements AutoCloseable {
 
     /**
      * The interceptors every connection gets, in the order requests meet them: strict parsing first, so nothing else
-     * reads a malformed request; then failover's; then chaos, so failover's own answers are never faulted and its
+     * reads a malformed request; then the gateway's ACLs, so nothing acts on a request they refuse; then the storm
+     * guard's producer-id rate; then failover's; then chaos, so failover's own answers are never faulted and its
      * recovery signals see what chaos did to clients; then the extensions'; last, closest to the cluster, the count of
      * broker errors, so it sees responses as the brokers sent them.
      */
@@ -223,6 +241,9 @@ public final class Gateway implements AutoCloseable {
         }
         if (acls != null) {
             interceptors.add(new AclEnforcement(acls, metrics.registry()));
+        }
+        if (stormGuard != null) {
+            interceptors.add(stormGuard); // after the ACLs: what they refuse takes no turn
         }
         interceptors.add(new RecoverySignals(recovery));
         interceptors.add(produceHold);
@@ -293,6 +314,10 @@ public final class Gateway implements AutoCloseable {
         replication.start(clusters.active().name());
         reporter.scheduleWithFixedDelay(this::report, 0, REPORT_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
         reporter.scheduleWithFixedDelay(producerBindings::expireIdle, 1, 1, TimeUnit.MINUTES);
+        if (listenerTls != null) {
+            long every = config.security().tls().reloadCheck().toMillis();
+            reporter.scheduleWithFixedDelay(listenerTls::reloadIfChanged, every, every, TimeUnit.MILLISECONDS);
+        }
         health.onVerdict(autoFailover::verdict);
         health.start();
         for (Map.Entry<Integer, Integer> node : nodePorts.snapshot().entrySet()) {
@@ -664,7 +689,8 @@ public final class Gateway implements AutoCloseable {
                         e.getValue().stream().sorted(Comparator.comparing(ConnectionInfo::openedAt)).toList()))
                 .toList();
         return new GatewayStatus(active, announced == null ? null : announced.epoch(), clusterStatus, listeners,
-                open.size(), clients, chaos.activeNames(), health.verdict(), autoFailover());
+                open.size(), clients, chaos.activeNames(), health.verdict(), autoFailover(),
+                stormGuard == null ? List.of() : stormGuard.overLimits());
     }
 
     @Override

@@ -7,18 +7,20 @@ import java.util.Map;
 import dev.switchboard.datapath.ConnectionInfo;
 import dev.switchboard.failover.AutoFailoverState;
 import dev.switchboard.health.Verdict;
+import dev.switchboard.security.ConnectionStormGuard;
 
 /**
  * What {@code GET /api/v1/status} shows: clusters, listeners and who is connected.
  *
  * @param switchEpoch the epoch of the switch state this gateway follows, null while no switch was ever recorded
  * @param chaosRules  the names of the chaos rules acting now
+ * @param overLimits  clients (principals, client ids) over a connection limit in the last five minutes
  * @param health      the active cluster's health verdict and its evidence
  * @param autoFailover where the automatic failover stands
  */
 public record GatewayStatus(String activeCluster, Long switchEpoch, List<Cluster> clusters, Listeners listeners,
                             int openConnections, List<ClientGroup> clients, List<String> chaosRules, Verdict health,
-                            AutoFailoverStatus autoFailover) {
+                            AutoFailoverStatus autoFailover, List<ConnectionStormGuard.OverLimit> overLimits) {
 
     /**
      * The automatic failover's settings and state ({@code Off}, {@code Watching}, {@code Armed}, {@code Vetoed},

@@ -59,7 +59,7 @@ final class InMemoryGateway {
         };
         this.dataPath = new DataPath(clusters, new AddressRewriter("gateway.test", new NodePortMap(new PortRange(19093, 19192),
                 (nodeId, port) -> { }), nodes), ResponseRewriters.standard(), connector, connections, metrics,
-                1024 * 1024, nodes, "gateway-cluster", new TopicNames(metrics), interceptors, null, null);
+                1024 * 1024, nodes, "gateway-cluster", new TopicNames(metrics), interceptors, null, null, null);
     }
 
     /** A new client connection to the bootstrap port. Its upstream appears with its first request. */
