@@ -27,7 +27,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Who is calling, and whether they may: a bearer token's role against what the call needs. Reading needs
  * {@code viewer}; changing failover and chaos needs {@code operator}; users, ACLs and tokens need {@code admin}, reading
- * them too. Refusals are counted, and refused changes audited, as anonymous with the caller's address.
+ * them too. Refusals are counted, and refused changes audited: by the token's holder, or as anonymous, with the address.
  */
 final class AdminAuth {
 
@@ -61,15 +61,15 @@ final class AdminAuth {
         String header = exchange.getRequestHeaders().getFirst("Authorization");
         String call = exchange.getRequestMethod() + " " + resource;
         if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            return refuse(exchange, 401, call, "this call needs a token (Authorization: Bearer <token>) with role "
+            return refuse(exchange, 401, call, null, "this call needs a token (Authorization: Bearer <token>) with role "
                     + needed.label() + " or above");
         }
         Optional<AdminTokens.Identity> identity = tokens.authenticate(header.substring(7));
         if (identity.isEmpty()) {
-            return refuse(exchange, 401, call, "the token is not one this gateway knows, or it was revoked");
+            return refuse(exchange, 401, call, null, "the token is not one this gateway knows, or it was revoked");
         }
         if (!identity.get().role().allows(needed)) {
-            return refuse(exchange, 403, call, "token " + identity.get().id() + " of " + identity.get().name() + " has role "
+            return refuse(exchange, 403, call, identity.get(), "token " + identity.get().id() + " of " + identity.get().name() + " has role "
                     + identity.get().role().label() + "; " + call + " needs " + needed.label());
         }
         exchange.setAttribute(IDENTITY, identity.get());
@@ -83,16 +83,18 @@ final class AdminAuth {
         return method.equals("GET") || method.equals("HEAD") ? AdminRole.VIEWER : AdminRole.OPERATOR;
     }
 
-    private Response refuse(HttpExchange exchange, int status, String call, String why) {
+    /** {@code who} is the token's holder when it was known but lacks the role, null when no token held. */
+    private Response refuse(HttpExchange exchange, int status, String call, AdminTokens.Identity who, String why) {
         Counter.builder("switchboard.admin.refusals").description("Admin API calls refused, by HTTP status")
                 .tag("status", String.valueOf(status)).register(registry).increment();
         String from = from(exchange);
         if (!exchange.getRequestMethod().equals("GET") && !exchange.getRequestMethod().equals("HEAD")) {
             Map<String, Object> request = new LinkedHashMap<>();
             request.put("call", call);
-            audit.record("anonymous from " + from, "admin-call", request, AuditEvent.REJECTED, status + ": " + why);
+            audit.record((who == null ? "anonymous" : who.toString()) + " from " + from, "admin-call", request, AuditEvent.REJECTED,
+                    status + ": " + why);
         } else {
-            LOG.info("Admin API refused {} from {}: {} {}", call, from, status, why);
+            LOG.info("Admin API refused {} from {} ({}): {} {}", call, from, who == null ? "anonymous" : who, status, why);
         }
         if (status == 401) {
             exchange.getResponseHeaders().set("WWW-Authenticate", "Bearer realm=\"switchboard\"");

@@ -92,10 +92,16 @@ class AdminAuthTest {
                 assertThat(line.path("result").asText()).isEqualTo("succeeded");
                 assertThat(line.path("actor").asText()).startsWith("release-bot (operator token ").contains(" as auth-test from 127.0.0.1");
             });
-            assertThat(auditLines()).as("refused changes are audited as anonymous or as the viewer's refusal").anySatisfy(line -> {
+            assertThat(auditLines()).as("the viewer's refused failover, audited with who it was").anySatisfy(line -> {
                 assertThat(line.path("action").asText()).isEqualTo("admin-call");
                 assertThat(line.path("result").asText()).isEqualTo("rejected");
+                assertThat(line.path("actor").asText()).startsWith("viewer-for-tests (viewer token ");
                 assertThat(line.path("message").asText()).startsWith("403: ");
+            });
+            assertThat(auditLines()).as("the anonymous refused failover").anySatisfy(line -> {
+                assertThat(line.path("action").asText()).isEqualTo("admin-call");
+                assertThat(line.path("actor").asText()).isEqualTo("anonymous from 127.0.0.1");
+                assertThat(line.path("message").asText()).startsWith("401: ");
             });
         } finally {
             send("POST", "/api/v1/failover", operator, failoverTo(primary));
