@@ -9,7 +9,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Clock;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -31,6 +34,8 @@ import org.slf4j.LoggerFactory;
  * is an error naming it.
  */
 public final class AuditLog {
+
+    private final List<Consumer<AuditEvent>> sinks = new CopyOnWriteArrayList<>();
 
     private static final Logger LOG = LoggerFactory.getLogger(AuditLog.class);
     private static final ObjectMapper JSON = new ObjectMapper().registerModule(new JavaTimeModule())
@@ -73,6 +78,11 @@ public final class AuditLog {
         return event;
     }
 
+    /** Somewhere else every event goes too, after the log and the file: the clusters' audit topic. */
+    public void alsoTo(Consumer<AuditEvent> sink) {
+        sinks.add(sink);
+    }
+
     public void record(AuditEvent event) {
         Counter.builder("switchboard.admin.actions").description("Admin actions, by action and result")
                 .tag("action", event.action()).tag("result", event.result()).register(registry).increment();
@@ -80,6 +90,13 @@ public final class AuditLog {
                 event.result(), event.message(), event.request());
         if (file != null) {
             append(event);
+        }
+        for (Consumer<AuditEvent> sink : sinks) {
+            try {
+                sink.accept(event);
+            } catch (RuntimeException e) {
+                writeFailed(event, e.toString());
+            }
         }
     }
 

@@ -23,6 +23,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import dev.switchboard.audit.AuditEvent;
 import dev.switchboard.config.ClusterConfig;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -60,6 +61,12 @@ public final class SwitchStateStore implements AutoCloseable {
 
     /** Starts with "__" so MirrorMaker 2's default filter never replicates it: each cluster keeps its own copy. */
     public static final String TOPIC = "__switchboard.switch-state";
+    /**
+     * Every admin action, on every cluster, so that the audit trail survives the loss of either; kept a year. Its
+     * {@code __} prefix keeps MirrorMaker 2 from copying it.
+     */
+    public static final String AUDIT_TOPIC = "__switchboard.audit";
+    private static final long AUDIT_RETENTION_MILLIS = Duration.ofDays(365).toMillis();
     static final String SWITCH_KEY = "switch";
     public static final String NODES_KEY = "nodes";
     public static final String INSTANCE_KEY_PREFIX = "instance/";
@@ -300,8 +307,8 @@ public final class SwitchStateStore implements AutoCloseable {
      */
     private void follow(ClusterConfig cluster, Listener listener, KafkaConsumer<String, String> consumer) {
         long lastRepair = 0;
-        ensureTopic(cluster);
-        topicReady.add(cluster.name());
+        ensureTopic(cluster, TOPIC);
+        topicReady.add(cluster.name() + "/" + TOPIC);
         TopicPartition partition = new TopicPartition(TOPIC, 0);
         consumer.assign(List.of(partition));
         consumer.seekToBeginning(List.of(partition));
@@ -375,23 +382,40 @@ public final class SwitchStateStore implements AutoCloseable {
         return a.switchedAt() != null && b.switchedAt() != null && b.switchedAt().isAfter(a.switchedAt()) ? b : a;
     }
 
+    /** Appends an audit event to {@link #AUDIT_TOPIC} on every cluster, without waiting; failures are logged. */
+    public void audit(AuditEvent event) {
+        String json = encode(event);
+        for (ClusterConfig cluster : clusters) {
+            send(cluster, AUDIT_TOPIC, event.action(), json).whenComplete((ok, error) -> {
+                if (error != null) {
+                    LOG.warn("Audit event {} by {} not written to {} on cluster={}: {}", event.action(), event.actor(), AUDIT_TOPIC,
+                            cluster.name(), error.toString());
+                }
+            });
+        }
+    }
+
     private CompletableFuture<Void> send(ClusterConfig cluster, String key, String json) {
+        return send(cluster, TOPIC, key, json);
+    }
+
+    private CompletableFuture<Void> send(ClusterConfig cluster, String topic, String key, String json) {
         ExecutorService writer = writers.computeIfAbsent(cluster.name(), name -> Executors.newSingleThreadExecutor(r -> {
             Thread thread = new Thread(r, "switchboard-state-writer-" + name);
             thread.setDaemon(true);
             return thread;
         }));
         return CompletableFuture.runAsync(() -> {
-            if (topicReady.add(cluster.name())) {
+            if (topicReady.add(cluster.name() + "/" + topic)) {
                 try {
-                    ensureTopic(cluster);
+                    ensureTopic(cluster, topic);
                 } catch (RuntimeException e) {
-                    topicReady.remove(cluster.name());
+                    topicReady.remove(cluster.name() + "/" + topic);
                     throw e;
                 }
             }
             try {
-                producer(cluster).send(new ProducerRecord<>(TOPIC, 0, key, json)).get(CLUSTER_TIMEOUT.toMillis() * 2, TimeUnit.MILLISECONDS);
+                producer(cluster).send(new ProducerRecord<>(topic, 0, key, json)).get(CLUSTER_TIMEOUT.toMillis() * 2, TimeUnit.MILLISECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException("interrupted writing switch state", e);
@@ -440,20 +464,25 @@ public final class SwitchStateStore implements AutoCloseable {
         }
     }
 
-    private void ensureTopic(ClusterConfig cluster) {
+    /** The switch-state topic compacted, the audit topic kept a year; one partition each, so order is kept. */
+    private void ensureTopic(ClusterConfig cluster, String name) {
         try (Admin admin = Admin.create(clientProperties(cluster, Map.of()))) {
             int brokers = admin.describeCluster().nodes().get(CLUSTER_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).size();
-            NewTopic topic = new NewTopic(TOPIC, 1, (short) Math.min(3, brokers)).configs(Map.of(
-                    TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT,
-                    TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, String.valueOf(Math.min(2, brokers))));
+            Map<String, String> configs = name.equals(AUDIT_TOPIC)
+                    ? Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_DELETE,
+                            TopicConfig.RETENTION_MS_CONFIG, String.valueOf(AUDIT_RETENTION_MILLIS),
+                            TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, String.valueOf(Math.min(2, brokers)))
+                    : Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT,
+                            TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, String.valueOf(Math.min(2, brokers)));
+            NewTopic topic = new NewTopic(name, 1, (short) Math.min(3, brokers)).configs(configs);
             admin.createTopics(List.of(topic)).all().get(CLUSTER_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
             if (!(e.getCause() instanceof TopicExistsException)) {
-                throw new IllegalStateException("cannot create " + TOPIC + " on " + cluster.name() + ": " + e.getMessage(), e);
+                throw new IllegalStateException("cannot create " + name + " on " + cluster.name() + ": " + e.getMessage(), e);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted creating " + TOPIC, e);
+            throw new IllegalStateException("interrupted creating " + name, e);
         } catch (TimeoutException e) {
             throw new IllegalStateException("cluster " + cluster.name() + " did not answer within " + CLUSTER_TIMEOUT, e);
         }

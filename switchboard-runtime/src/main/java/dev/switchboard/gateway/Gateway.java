@@ -292,6 +292,7 @@ public final class Gateway implements AutoCloseable {
         }
         followSwitchState();
         chaos.share((name, change) -> store.publish(SwitchStateStore.CHAOS_KEY_PREFIX + name, change));
+        audit.alsoTo(store::audit);
         users.populate(config.security().users());
         users.share((name, change) -> store.publish(SwitchStateStore.USER_KEY_PREFIX + name, change));
         adminTokens.share((id, token) -> store.publish(SwitchStateStore.TOKEN_KEY_PREFIX + id, token));
