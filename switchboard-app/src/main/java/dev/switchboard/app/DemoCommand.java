@@ -90,7 +90,7 @@ final class DemoCommand implements Callable<Integer> {
                             new ClusterConfig("secondary", secondary.bootstrapServers(), Map.of())),
                     "primary",
                     new FailoverConfig(null, List.of("console-*"), auditLog().toString(), null, null))
-                    .withSecurity(new SecurityConfig(new ClientSaslConfig(ClientSaslConfig.MECHANISMS, null, true),
+                    .withSecurity(new SecurityConfig(new ClientSaslConfig(List.of("SCRAM-SHA-512", "SCRAM-SHA-256", "PLAIN"), null, true),
                             List.of(new UserConfig(DEMO_USER, demoPassword, null))));
             running.start(config);
             running.gateway().onSwitched(replication::switched);

@@ -31,7 +31,7 @@ class UsersCommandProcessTest {
 
     @BeforeAll
     void startGateway(@KafkaCluster(name = "users-app") EmbeddedKafkaCluster cluster) {
-        SecurityConfig security = new SecurityConfig(new ClientSaslConfig(ClientSaslConfig.MECHANISMS, null), List.of());
+        SecurityConfig security = new SecurityConfig(new ClientSaslConfig(List.of("SCRAM-SHA-512", "SCRAM-SHA-256", "PLAIN"), null), List.of());
         running = new GatewayWithAdminApi(GatewayFixture.withSecurity(security, cluster));
     }
 

@@ -11,14 +11,19 @@ import java.util.List;
  * @param anonymous    whether a client that does not authenticate is served as {@code User:ANONYMOUS}, as on a
  *                     broker's PLAINTEXT listener, instead of closed (the default): for moving an estate to SASL one
  *                     application at a time, with gateway ACLs deciding what the anonymous may do
+ * @param oauthbearer  how OAUTHBEARER tokens are checked; required when {@code mechanisms} has OAUTHBEARER
  */
-public record ClientSaslConfig(List<String> mechanisms, Long maxSessionMs, Boolean anonymous) {
+public record ClientSaslConfig(List<String> mechanisms, Long maxSessionMs, Boolean anonymous, OAuthBearerConfig oauthbearer) {
 
     public ClientSaslConfig(List<String> mechanisms, Long maxSessionMs) {
-        this(mechanisms, maxSessionMs, null);
+        this(mechanisms, maxSessionMs, null, null);
     }
 
-    public static final List<String> MECHANISMS = List.of("SCRAM-SHA-512", "SCRAM-SHA-256", "PLAIN");
+    public ClientSaslConfig(List<String> mechanisms, Long maxSessionMs, Boolean anonymous) {
+        this(mechanisms, maxSessionMs, anonymous, null);
+    }
+
+    public static final List<String> MECHANISMS = List.of("SCRAM-SHA-512", "SCRAM-SHA-256", "PLAIN", "OAUTHBEARER");
 
     public ClientSaslConfig {
         ConfigException.require(mechanisms != null && !mechanisms.isEmpty(), "mechanisms",
@@ -32,6 +37,8 @@ public record ClientSaslConfig(List<String> mechanisms, Long maxSessionMs, Boole
         }
         maxSessionMs = maxSessionMs == null ? Long.valueOf(0) : maxSessionMs;
         anonymous = anonymous != null && anonymous;
+        ConfigException.require(!mechanisms.contains("OAUTHBEARER") || oauthbearer != null, "oauthbearer",
+                "is required with OAUTHBEARER: {jwksUrl: ..., issuer: ..., audience: [...]}");
         ConfigException.require(maxSessionMs >= 0, "maxSessionMs", "must be 0 (sessions last as long as the connection) or more, was "
                 + maxSessionMs);
     }

@@ -11,7 +11,7 @@ import org.apache.kafka.common.errors.SaslAuthenticationException;
 
 /**
  * The listener's SASL over the gateway's users: SCRAM-SHA-256 and SCRAM-SHA-512 ({@link ScramExchange}), and PLAIN
- * with Kafka's own SASL server. A client is told only that its credentials were refused, as a broker tells it; which of the user name or
+ * with Kafka's own SASL server; and OAUTHBEARER over the identity provider's keys ({@link OAuthBearerTokens}). A client is told only that its credentials were refused, as a broker tells it; which of the user name or
  * the password was wrong is for the gateway's log and metrics.
  */
 public final class GatewaySasl implements ClientSasl {
@@ -21,10 +21,13 @@ public final class GatewaySasl implements ClientSasl {
 
     private final ClientSaslConfig config;
     private final ScramUsers users;
+    /** Null unless OAUTHBEARER is offered. */
+    private final OAuthBearerTokens tokens;
 
     public GatewaySasl(ClientSaslConfig config, ScramUsers users) {
         this.config = config;
         this.users = users;
+        this.tokens = config.mechanisms().contains("OAUTHBEARER") ? new OAuthBearerTokens(config.oauthbearer()) : null;
     }
 
     @Override
@@ -44,7 +47,11 @@ public final class GatewaySasl implements ClientSasl {
 
     @Override
     public Exchange begin(String mechanism, String clientHost) {
-        return mechanism.equals("PLAIN") ? new PlainExchange() : new ScramExchange(mechanism, users);
+        return switch (mechanism) {
+            case "PLAIN" -> new PlainExchange();
+            case "OAUTHBEARER" -> tokens.begin();
+            default -> new ScramExchange(mechanism, users);
+        };
     }
 
     /** PLAIN through Kafka's own server, its password checked against the user's salted SCRAM credentials. */

@@ -172,7 +172,7 @@ class ConfigLoaderTest {
                         + " host=*, operation=READ, permissionType=ALLOW))");
 
         expectError(VALID + "security:\n  sasl: {mechanisms: [GSSAPI]}\n",
-                "security.sasl.mechanisms[0]: must be one of [SCRAM-SHA-512, SCRAM-SHA-256, PLAIN], was GSSAPI");
+                "security.sasl.mechanisms[0]: must be one of [SCRAM-SHA-512, SCRAM-SHA-256, PLAIN, OAUTHBEARER], was GSSAPI");
         expectError(VALID + "security:\n  acls:\n    bindings:\n      - {resourceType: topic, name: x, principal: User:a, operation: scribble}\n",
                 "security.acls.bindings[0].operation: 'scribble' is not one of [all, read, write, create, delete, alter, describe,"
                         + " cluster-action, describe-configs, alter-configs, idempotent-write, create-tokens, describe-tokens, two-phase-commit]");
