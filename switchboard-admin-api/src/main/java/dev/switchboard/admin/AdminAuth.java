@@ -139,6 +139,9 @@ final class AdminAuth {
                 }
                 LOG.warn("The admin token in {} is not usable (revoked, or not a token); making a new one", file);
             } else if (tokens.hasActiveTokens()) {
+                // Another instance, or an earlier run against the same clusters, made tokens: they work here too.
+                LOG.info("Admin API: tokens exist in the shared state already, so none is made or written to {}; use one"
+                        + " of them, or make one with `switchboard tokens create`", file);
                 return Optional.empty();
             }
             String token = tokens.create("local-admin@" + hostName(), AdminRole.ADMIN, "gateway start-up").token();
