@@ -116,6 +116,18 @@ public final class AclEnforcement implements InterceptorFactory {
         private static final Interest INTEREST = Interest.allRequests().andResponses(ApiKeys.METADATA,
                 ApiKeys.DESCRIBE_TOPIC_PARTITIONS, ApiKeys.LIST_GROUPS);
         private final ArrayDeque<int[]> topicRequestsInFlight = new ArrayDeque<>();
+        /** Made once per principal, not per request: an anonymous client may still authenticate on its connection. */
+        private Caller caller;
+        private Optional<String> callerPrincipal;
+
+        private Caller callerOf(ConnectionContext connection) {
+            Optional<String> principal = connection.principal();
+            if (caller == null || principal != callerPrincipal) {
+                caller = caller(connection);
+                callerPrincipal = principal;
+            }
+            return caller;
+        }
 
         @Override
         public Interest interest() {
@@ -124,7 +136,7 @@ public final class AclEnforcement implements InterceptorFactory {
 
         @Override
         public RequestAction onRequest(InterceptedRequest request, ConnectionContext connection) {
-            Caller caller = caller(connection);
+            Caller caller = callerOf(connection);
             return switch (request.apiKey()) {
                 // Open on a broker too: KIP-714 telemetry is sent by every Java client since 3.7.
                 case API_VERSIONS, SASL_HANDSHAKE, SASL_AUTHENTICATE, DESCRIBE_CLUSTER, GET_TELEMETRY_SUBSCRIPTIONS, PUSH_TELEMETRY ->
@@ -179,7 +191,7 @@ public final class AclEnforcement implements InterceptorFactory {
 
         @Override
         public ResponseAction onResponse(InterceptedResponse response, ConnectionContext connection) {
-            Caller caller = caller(connection);
+            Caller caller = callerOf(connection);
             if (response.apiKey() == ApiKeys.LIST_GROUPS) {
                 ListGroupsResponseData groups = (ListGroupsResponseData) response.message();
                 boolean changed = groups.groups().removeIf(group -> !caller.allows(AclOperation.DESCRIBE, ResourceType.GROUP, group.groupId()));
